@@ -1,0 +1,112 @@
+package com.replyguard.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import com.replyguard.config.WorkerConfig;
+import com.replyguard.core.Job;
+import com.replyguard.core.RecordResult;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The Lambda entry point: an SQS batch in, the records to retry out ({@code ReportBatchItemFailures}).
+ *
+ * <p>Records of different matches run concurrently, one virtual thread per match; records of the
+ * same match run in their batch order. Every record ends with exactly one outcome and one log line;
+ * no exception escapes, so one bad record never fails its batch. The Redis client and connection
+ * are created once per container and reused; nothing else outlives an invocation.
+ */
+public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, AutoCloseable {
+
+    private final Worker worker;
+    private final JobParser parser;
+    private final RecordLog log;
+
+    /** Used by Lambda: reads the configuration from the environment, logs to stdout. */
+    public ReplyGuardHandler() {
+        this(WorkerConfig.fromEnvironment(System.getenv()), Clock.systemUTC(), System.out, System.out);
+    }
+
+    /**
+     * @param logStream   where the one-line-per-record log goes
+     * @param stdoutSink  where the {@code stdout} sink prints replies
+     */
+    public ReplyGuardHandler(WorkerConfig config, Clock clock, PrintStream logStream, PrintStream stdoutSink) {
+        this.worker = Worker.create(config, clock, stdoutSink);
+        this.parser = new JobParser(config.maxMessageChars());
+        this.log = new RecordLog(logStream);
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        Set<String> failed = new LinkedHashSet<>();
+        Map<String, List<Job>> byMatch = new LinkedHashMap<>();
+        for (SQSMessage record : records) {
+            try {
+                Job job = parser.parse(record);
+                byMatch.computeIfAbsent(job.matchId(), k -> new ArrayList<>()).add(job);
+            } catch (JobParser.InvalidJobException e) {
+                log.invalid(record.getMessageId(), e.getMessage());
+                failed.add(record.getMessageId());
+            } catch (RuntimeException e) {
+                log.invalid(record.getMessageId(), "record could not be read: " + e.getClass().getSimpleName());
+                failed.add(record.getMessageId());
+            }
+        }
+        try (ExecutorService perMatch = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<String>>> matches = new ArrayList<>();
+            for (List<Job> jobs : byMatch.values()) {
+                matches.add(perMatch.submit(() -> processInOrder(jobs)));
+            }
+            for (Future<List<String>> match : matches) {
+                failed.addAll(match.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            byMatch.values().forEach(jobs -> jobs.forEach(job -> failed.add(job.sqsMessageId())));
+        } catch (java.util.concurrent.ExecutionException e) {
+            // processInOrder catches everything per record; reaching here means a bug: retry them all
+            byMatch.values().forEach(jobs -> jobs.forEach(job -> failed.add(job.sqsMessageId())));
+        }
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        failed.forEach(id -> failures.add(new SQSBatchResponse.BatchItemFailure(id)));
+        return new SQSBatchResponse(failures);
+    }
+
+    /** @return the SQS ids of this match's records to retry */
+    private List<String> processInOrder(List<Job> jobs) {
+        List<String> retry = new ArrayList<>();
+        for (Job job : jobs) {
+            try {
+                RecordResult result = worker.pipeline.process(job);
+                log.processed(job, result);
+                if (result.outcome().retried()) {
+                    retry.add(job.sqsMessageId());
+                }
+            } catch (RuntimeException e) {
+                log.failed(job, "unexpected " + e.getClass().getSimpleName());
+                retry.add(job.sqsMessageId());
+            }
+        }
+        return retry;
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+    }
+}

@@ -1,0 +1,72 @@
+package com.replyguard.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A Lua script shipped as a resource beside this class, run by EVALSHA (one round trip, no script
+ * text on the wire) and by EVAL when the server does not know it: after a restart, a failover, or
+ * on another cluster node. EVAL also caches it, so the next EVALSHA there succeeds.
+ */
+final class LuaScript {
+
+    private final String name;
+    private final String source;
+    private final String sha1;
+    private final ScriptOutputType output;
+
+    private LuaScript(String name, String source, ScriptOutputType output) {
+        this.name = name;
+        this.source = source;
+        this.sha1 = sha1Hex(source);
+        this.output = output;
+    }
+
+    static LuaScript load(String resource, ScriptOutputType output) {
+        try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + resource);
+            }
+            return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8), output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    <T> T run(RedisScriptingCommands<String, String> redis, String[] keys, String... args) {
+        try {
+            return redis.evalsha(sha1, output, keys, args);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(source, output, keys, args);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    String sha1() {
+        return sha1;
+    }
+
+    String source() {
+        return source;
+    }
+
+    private static String sha1Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package com.replyguard.lambda;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.replyguard.testing.Capture;
+import com.replyguard.testing.MutableClock;
+import com.replyguard.testing.RealRedis;
+import com.replyguard.testing.Sqs;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The guard's levels through the handler, against a real Redis: each skip, and what it must not skip. */
+class GuardLevelsIntegrationTest {
+
+    private final Capture log = new Capture();
+    private final Capture replies = new Capture();
+    private final MutableClock clock = MutableClock.startingNow();
+
+    @BeforeEach
+    void cleanRedis() {
+        RealRedis.flush();
+    }
+
+    @Test
+    void shouldSkipSimilarQuestion_whenAskedAgainWithinTheGuardTtl_andAnswerIt_afterTheTtl() {
+        try (ReplyGuardHandler handler = Containers.start(Containers.env(), clock, log, replies)) {
+            handler.handleRequest(Sqs.event(Sqs.record("q1", Sqs.job("m-sim", "msg-1", "tu fais quoi ce week-end ?"), 1)), null);
+            clock.advance(Duration.ofSeconds(30));
+            handler.handleRequest(Sqs.event(Sqs.record("q2", Sqs.job("m-sim", "msg-2", "Tu fais quoi ce week end?? 😅"), 1)), null);
+            clock.advance(Duration.ofSeconds(31));
+            handler.handleRequest(Sqs.event(Sqs.record("q3", Sqs.job("m-sim", "msg-3", "tu fais quoi ce week-end ?"), 1)), null);
+        }
+        assertThat(log.outcomes()).containsExactly("REPLIED", "SKIPPED_SIMILAR_QUESTION", "REPLIED");
+        assertThat(log.jsonLines().get(1).get("similarity").asDouble()).isGreaterThanOrEqualTo(0.70);
+        assertThat(replies.jsonLines()).hasSize(2);
+    }
+
+    @Test
+    void shouldAnswerADifferentQuestion_thatSharesMostOfItsWords() {
+        try (ReplyGuardHandler handler = Containers.start(Containers.env(), clock, log, replies)) {
+            handler.handleRequest(Sqs.event(
+                    Sqs.record("c1", Sqs.job("m-pets", "msg-1", "tu aimes les chats ?"), 1),
+                    Sqs.record("c2", Sqs.job("m-pets", "msg-2", "tu aimes les chiens ?"), 1)), null);
+        }
+        assertThat(log.outcomes()).containsExactly("REPLIED", "REPLIED");
+    }
+
+    @Test
+    void shouldDropDuplicateReply_andCountTheMessageAnswered(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, "[{\"replies\": [\"Je bosse en marketing\"]}]");
+        try (ReplyGuardHandler handler = Containers.start(Containers.env("SCRIPTED_REPLIES", rules.toString()), clock, log, replies)) {
+            handler.handleRequest(Sqs.event(Sqs.record("d1", Sqs.job("m-dup", "msg-1", "tu fais quoi dans la vie ?"), 1)), null);
+            handler.handleRequest(Sqs.event(Sqs.record("d2", Sqs.job("m-dup", "msg-2", "et ton boulot, ça te plaît ?"), 1)), null);
+            handler.handleRequest(Sqs.event(Sqs.record("d2", Sqs.job("m-dup", "msg-2", "et ton boulot, ça te plaît ?"), 2)), null);
+        }
+        assertThat(log.outcomes()).containsExactly("REPLIED", "DROPPED_DUPLICATE_REPLY", "SKIPPED_ALREADY_ANSWERED");
+        assertThat(replies.jsonLines()).hasSize(1);
+    }
+
+    @Test
+    void shouldSkipInProgress_whenAnotherJobHoldsTheMatchFlag() {
+        RealRedis.inspect().hset("rg:{m-busy}:flag", java.util.Map.of("owner", "other-job", "messageId", "msg-0",
+                "since", Long.toString(clock.millis())));
+        RealRedis.inspect().pexpire("rg:{m-busy}:flag", 60_000);
+        try (ReplyGuardHandler handler = Containers.start(Containers.env("COALESCE", "false"), clock, log, replies)) {
+            SQSBatchResponse response = handler.handleRequest(
+                    Sqs.event(Sqs.record("b1", Sqs.job("m-busy", "msg-1", "salut"), 1)), null);
+            assertThat(response.getBatchItemFailures()).isEmpty();
+        }
+        assertThat(log.outcomes()).containsExactly("SKIPPED_IN_PROGRESS");
+        assertThat(log.jsonLines().getFirst().get("holderMessageId").asText()).isEqualTo("msg-0");
+        assertThat(RealRedis.inspect().hget("rg:{m-busy}:flag", "owner")).isEqualTo("other-job");
+    }
+
+    @Test
+    void shouldReplyWithoutGuard_whenGuardDisabled() {
+        try (ReplyGuardHandler handler = Containers.start(Containers.env("GUARD_ENABLED", "false"), clock, log, replies)) {
+            handler.handleRequest(Sqs.event(
+                    Sqs.record("n1", Sqs.job("m-off", "msg-1", "salut"), 1),
+                    Sqs.record("n1", Sqs.job("m-off", "msg-1", "salut"), 2)), null);
+        }
+        assertThat(log.outcomes()).containsExactly("REPLIED", "REPLIED");
+        assertThat(RealRedis.inspect().dbsize()).isZero();
+    }
+}
