@@ -27,18 +27,19 @@ final class Worker implements AutoCloseable {
     }
 
     static Worker create(WorkerConfig config, Clock clock, PrintStream stdout) {
-        ReplyGuard guard = config.guardEnabled() ? RedisReplyGuard.create(config, clock) : ReplyGuard.disabled();
-        ReplyGenerator generator = switch (config.generator()) {
-            case SCRIPTED -> ScriptedGenerator.create(config.scriptedReplies(), config.generatorDelay());
+        ReplyGuard guard = config.guard().enabled()
+                ? RedisReplyGuard.create(config.redis(), config.guard(), clock) : ReplyGuard.disabled();
+        ReplyGenerator generator = switch (config.generator().kind()) {
+            case SCRIPTED -> ScriptedGenerator.create(config.generator().scriptedReplies(), config.generator().delay());
             case BEDROCK, OPENAI -> throw new IllegalStateException("rejected by WorkerConfig");
         };
-        ReplySink sink = switch (config.sink()) {
+        ReplySink sink = switch (config.sink().kind()) {
             case STDOUT -> new StdoutSink(stdout);
-            case WEBHOOK -> new WebhookSink(config.webhookUrl(), config.webhookTimeout());
+            case WEBHOOK -> new WebhookSink(config.sink().webhookUrl(), config.sink().webhookTimeout());
             case SQS -> throw new IllegalStateException("rejected by WorkerConfig");
         };
         ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink,
-                config.questionSimilarity(), config.replySimilarity(), clock);
+                config.guard().questionSimilarity(), config.guard().replySimilarity(), clock);
         return new Worker(config, guard, pipeline);
     }
 

@@ -1,6 +1,6 @@
 package com.replyguard.redis;
 
-import com.replyguard.config.WorkerConfig;
+import com.replyguard.config.RedisSettings;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -35,16 +35,16 @@ final class RedisConnector implements AutoCloseable {
         this.sync = sync;
     }
 
-    static RedisConnector create(WorkerConfig config) {
-        RedisURI uri = RedisURI.create(config.redisUrl());
+    static RedisConnector create(RedisSettings config) {
+        RedisURI uri = RedisURI.create(config.url());
         // The URI timeout bounds the handshake (HELLO, AUTH): keep it at connect scale, not command scale.
-        uri.setTimeout(max(config.redisConnectTimeout(), config.redisTimeout()));
+        uri.setTimeout(max(config.connectTimeout(), config.timeout()));
         SocketOptions socket = SocketOptions.builder()
-                .connectTimeout(config.redisConnectTimeout())
+                .connectTimeout(config.connectTimeout())
                 .keepAlive(true)
                 .build();
-        TimeoutOptions timeouts = TimeoutOptions.enabled(config.redisTimeout());
-        if (config.redisCluster()) {
+        TimeoutOptions timeouts = TimeoutOptions.enabled(config.timeout());
+        if (config.cluster()) {
             RedisClusterClient client = RedisClusterClient.create(uri);
             client.setOptions(ClusterClientOptions.builder()
                     .socketOptions(socket)

@@ -1,6 +1,7 @@
 package com.replyguard.redis;
 
-import com.replyguard.config.WorkerConfig;
+import com.replyguard.config.GuardSettings;
+import com.replyguard.config.RedisSettings;
 import com.replyguard.core.Job;
 import com.replyguard.core.ReplyGuard;
 import com.replyguard.similarity.ChatText;
@@ -29,15 +30,15 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     private final String guardTtlMillis;
     private final String answeredTtlMillis;
 
-    private RedisReplyGuard(RedisConnector redis, Clock clock, WorkerConfig config) {
+    private RedisReplyGuard(RedisConnector redis, Clock clock, GuardSettings guard) {
         this.redis = redis;
         this.clock = clock;
-        this.guardTtlMillis = Long.toString(config.guardTtl().toMillis());
-        this.answeredTtlMillis = Long.toString(config.answeredTtl().toMillis());
+        this.guardTtlMillis = Long.toString(guard.ttl().toMillis());
+        this.answeredTtlMillis = Long.toString(guard.answeredTtl().toMillis());
     }
 
-    public static RedisReplyGuard create(WorkerConfig config, Clock clock) {
-        return new RedisReplyGuard(RedisConnector.create(config), clock, config);
+    public static RedisReplyGuard create(RedisSettings redis, GuardSettings guard, Clock clock) {
+        return new RedisReplyGuard(RedisConnector.create(redis), clock, guard);
     }
 
     @Override

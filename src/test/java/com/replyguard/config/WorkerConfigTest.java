@@ -27,22 +27,22 @@ class WorkerConfigTest {
     @Test
     void shouldApplyTheSpecDefaults_whenOnlyRedisUrlIsSet() {
         WorkerConfig config = WorkerConfig.fromEnvironment(env());
-        assertThat(config.guardEnabled()).isTrue();
-        assertThat(config.guardTtl()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.answeredTtl()).isEqualTo(Duration.ofSeconds(3600));
-        assertThat(config.questionSimilarity()).isEqualTo(0.70);
-        assertThat(config.replySimilarity()).isEqualTo(0.80);
-        assertThat(config.coalesce()).isTrue();
-        assertThat(config.generator()).isEqualTo(WorkerConfig.GeneratorKind.SCRIPTED);
-        assertThat(config.sink()).isEqualTo(WorkerConfig.SinkKind.STDOUT);
-        assertThat(config.redisTimeout()).isLessThanOrEqualTo(Duration.ofMillis(500));
+        assertThat(config.guard().enabled()).isTrue();
+        assertThat(config.guard().ttl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.guard().answeredTtl()).isEqualTo(Duration.ofSeconds(3600));
+        assertThat(config.guard().questionSimilarity()).isEqualTo(0.70);
+        assertThat(config.guard().replySimilarity()).isEqualTo(0.80);
+        assertThat(config.guard().coalesce()).isTrue();
+        assertThat(config.generator().kind()).isEqualTo(GeneratorSettings.Kind.SCRIPTED);
+        assertThat(config.sink().kind()).isEqualTo(SinkSettings.Kind.STDOUT);
+        assertThat(config.redis().timeout()).isLessThanOrEqualTo(Duration.ofMillis(500));
     }
 
     @Test
     void shouldTreatEmptyValuesAsUnset_asSamPassesThem() {
         WorkerConfig config = WorkerConfig.fromEnvironment(env("REPLY_WEBHOOK_URL", "", "COALESCE", " ", "REDIS_CLUSTER", ""));
-        assertThat(config.coalesce()).isTrue();
-        assertThat(config.redisCluster()).isFalse();
+        assertThat(config.guard().coalesce()).isTrue();
+        assertThat(config.redis().cluster()).isFalse();
     }
 
     @ParameterizedTest
@@ -74,7 +74,7 @@ class WorkerConfigTest {
     void shouldRequireRedis_unlessTheGuardIsDisabled() {
         assertThatThrownBy(() -> WorkerConfig.fromEnvironment(Map.of()))
                 .hasMessageContaining("REDIS_URL is required when GUARD_ENABLED is true");
-        assertThat(WorkerConfig.fromEnvironment(Map.of("GUARD_ENABLED", "false")).guardEnabled()).isFalse();
+        assertThat(WorkerConfig.fromEnvironment(Map.of("GUARD_ENABLED", "false")).guard().enabled()).isFalse();
     }
 
     @Test

@@ -104,7 +104,7 @@ public final class LocalInvoke {
                     SQSBatchResponse response = handler.handleRequest(event, null);
                     out.println("-- outcomes (one log line per record)");
                     printAndReset(logBuffer, out);
-                    out.println("-- replies delivered (" + config.sink().name().toLowerCase() + " sink)");
+                    out.println("-- replies delivered (" + config.sink().kind().name().toLowerCase() + " sink)");
                     printAndReset(replyBuffer, out);
                     out.println("-- batch response");
                     ByteArrayOutputStream json = new ByteArrayOutputStream();

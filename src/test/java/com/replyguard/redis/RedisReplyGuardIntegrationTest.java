@@ -27,8 +27,8 @@ class RedisReplyGuardIntegrationTest {
     @BeforeEach
     void connect() {
         RealRedis.flush();
-        guard = RedisReplyGuard.create(WorkerConfig.fromEnvironment(Map.of("REDIS_URL", RealRedis.url(),
-                "REDIS_TIMEOUT_MS", "5000")), clock);
+        WorkerConfig config = WorkerConfig.fromEnvironment(Map.of("REDIS_URL", RealRedis.url(), "REDIS_TIMEOUT_MS", "5000"));
+        guard = RedisReplyGuard.create(config.redis(), config.guard(), clock);
     }
 
     @AfterEach
