@@ -1,6 +1,7 @@
 package com.replyguard.core;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The shared memory that keeps one reply per user message across every worker. Each method is one
@@ -9,21 +10,32 @@ import java.util.List;
 public interface ReplyGuard {
 
     /**
-     * Takes the match's in-progress flag for this job, unless its message was already answered or
-     * another job holds the flag.
+     * Takes the match's in-progress flag for {@code job}, unless another job holds it or every
+     * message is already answered. Also tells which of {@code job} and {@code followers} (later jobs
+     * of the same match in this batch) were answered before.
      *
      * @throws GuardUnavailableException when the guard's store cannot answer; the caller fails open
      */
-    Admission admit(Job job);
+    Admission admit(Job job, List<Job> followers);
 
     /**
-     * Records the job's message as answered (its question, and the reply when one was sent) and
-     * clears the flag if this job still owns it.
+     * Hands {@code job}'s message to the job holding the flag, to be answered by its reply; if the
+     * flag was released meanwhile, takes it instead ({@link Admission.Granted}).
      *
-     * @param sentReply the delivered reply, or {@code null} when it was dropped as a duplicate
-     * @return whether the flag was still this job's (false: it expired and may be another job's now)
+     * @return {@link Admission.HandedOver}, {@link Admission.Granted} or {@link Admission.AlreadyAnswered}
      */
-    boolean commit(Admission.Granted grant, Job job, String sentReply);
+    Admission handOver(Job job);
+
+    /**
+     * Records {@code answers} as answered by {@code sentReply}, before it is delivered — unless
+     * messages were handed over since the holder last looked and {@code force} is false.
+     *
+     * @param sentReply the reply about to be delivered, or {@code null} when it is dropped as a duplicate
+     */
+    Commit commit(Admission.Granted grant, List<Answer> answers, String sentReply, boolean force);
+
+    /** Undoes {@code committed} after its reply could not be delivered, and clears the flag if still ours. */
+    void rollback(Admission.Granted grant, Commit.Committed committed, List<Answer> answers, String sentReply);
 
     /** Clears the flag if this job still owns it, recording nothing (skip and failure paths). */
     void release(Admission.Granted grant);
@@ -33,24 +45,79 @@ public interface ReplyGuard {
         return DisabledGuard.INSTANCE;
     }
 
-    /** What {@link #admit} decided. */
+    /** A message a reply answers: a job of this batch, or one handed over by another job. */
+    record Answer(String messageId, String text, HandedOverMessage handedOver) {
+        public static Answer of(Job job) {
+            return new Answer(job.messageId(), job.userMessage(), null);
+        }
+
+        public static Answer of(HandedOverMessage message) {
+            return new Answer(message.messageId(), message.text(), message);
+        }
+    }
+
+    /** What {@link #admit} or {@link #handOver} decided. */
     sealed interface Admission {
 
-        /** This job owns the flag until commit, release or the guard TTL. */
-        record Granted(String matchId, String ownerToken, List<String> recentQuestions, List<String> recentReplies)
-                implements Admission {
+        /**
+         * This job owns the flag until commit, release or the guard TTL.
+         *
+         * @param answeredIds     which of the asked messageIds were answered before
+         * @param recentQuestions normalised questions answered within the guard TTL, newest first
+         * @param recentReplies   normalised replies sent within the guard TTL, newest first
+         * @param handedOver      messages other jobs handed over, still unanswered
+         */
+        record Granted(String matchId, String ownerToken, Set<String> answeredIds, List<String> recentQuestions,
+                       List<String> recentReplies, List<HandedOverMessage> handedOver) implements Admission {
             public Granted {
+                answeredIds = Set.copyOf(answeredIds);
                 recentQuestions = List.copyOf(recentQuestions);
                 recentReplies = List.copyOf(recentReplies);
+                handedOver = List.copyOf(handedOver);
             }
         }
 
-        /** The message was answered within the answered-memory TTL. */
+        /** Every asked message was answered within the answered-memory TTL. */
         record AlreadyAnswered() implements Admission {
         }
 
-        /** Another job is generating for this match. */
-        record InProgress(String holderMessageId, long heldForMillis) implements Admission {
+        /**
+         * Another job is generating for this match.
+         *
+         * @param holderQuestion the holder's question, normalised
+         * @param answeredIds    which of the asked messageIds were answered before
+         */
+        record InProgress(String holderMessageId, long heldForMillis, String holderQuestion, Set<String> answeredIds)
+                implements Admission {
+        }
+
+        /** The message now waits in the holder's list; the holder's reply (or a follow-up) answers it. */
+        record HandedOver(String holderMessageId) implements Admission {
+        }
+    }
+
+    /** What {@link #commit} did. */
+    sealed interface Commit {
+
+        /**
+         * Written. {@code leftover}: messages handed over after the holder's last look, when forced;
+         * the flag stays held for a follow-up that answers them.
+         */
+        record Committed(long atMillis, List<HandedOverMessage> leftover) implements Commit {
+            public Committed {
+                leftover = List.copyOf(leftover);
+            }
+        }
+
+        /** Nothing written: these messages were handed over meanwhile; generate again including them. */
+        record Pending(List<HandedOverMessage> handedOver) implements Commit {
+            public Pending {
+                handedOver = List.copyOf(handedOver);
+            }
+        }
+
+        /** Nothing written: the flag expired during generation and may be another job's now. */
+        record Lost() implements Commit {
         }
     }
 

@@ -41,8 +41,11 @@ final class RecordLog {
         if (result.replyLength() > 0) {
             line.put("replyLength", result.replyLength());
         }
-        if (result.flagLost()) {
-            line.put("flagLost", true);
+        if (!result.inReplyTo().isEmpty()) {
+            result.inReplyTo().forEach(line.putArray("inReplyTo")::add);
+        }
+        if (result.rounds() > 1) {
+            line.put("rounds", result.rounds());
         }
         if (result.error() != null) {
             line.put("error", result.error());

@@ -6,11 +6,13 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.replyguard.config.WorkerConfig;
+import com.replyguard.core.Deadline;
 import com.replyguard.core.Job;
 import com.replyguard.core.RecordResult;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -67,10 +69,12 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
                 failed.add(record.getMessageId());
             }
         }
+        Deadline deadline = context == null ? Deadline.none()
+                : Deadline.in(Duration.ofMillis(context.getRemainingTimeInMillis()));
         try (ExecutorService perMatch = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<String>>> matches = new ArrayList<>();
             for (List<Job> jobs : byMatch.values()) {
-                matches.add(perMatch.submit(() -> processInOrder(jobs)));
+                matches.add(perMatch.submit(() -> processMatch(jobs, deadline)));
             }
             for (Future<List<String>> match : matches) {
                 failed.addAll(match.get());
@@ -88,17 +92,23 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
     }
 
     /** @return the SQS ids of this match's records to retry */
-    private List<String> processInOrder(List<Job> jobs) {
+    private List<String> processMatch(List<Job> jobs, Deadline deadline) {
         List<String> retry = new ArrayList<>();
-        for (Job job : jobs) {
-            try {
-                RecordResult result = worker.pipeline.process(job);
-                log.processed(job, result);
-                if (result.outcome().retried()) {
-                    retry.add(job.sqsMessageId());
-                }
-            } catch (RuntimeException e) {
+        List<RecordResult> results;
+        try {
+            results = worker.pipeline.process(jobs, deadline);
+        } catch (RuntimeException e) {
+            for (Job job : jobs) {
                 log.failed(job, "unexpected " + e.getClass().getSimpleName());
+                retry.add(job.sqsMessageId());
+            }
+            return retry;
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            RecordResult result = results.get(i);
+            log.processed(job, result);
+            if (result.outcome().retried()) {
                 retry.add(job.sqsMessageId());
             }
         }

@@ -1,5 +1,6 @@
 package com.replyguard.lambda;
 
+import com.replyguard.config.SinkSettings;
 import com.replyguard.config.WorkerConfig;
 import com.replyguard.core.ReplyGenerator;
 import com.replyguard.core.ReplyGuard;
@@ -12,6 +13,7 @@ import com.replyguard.sink.WebhookSink;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 
 /** The adapters chosen by the configuration, wired into one pipeline; built once per container. */
 final class Worker implements AutoCloseable {
@@ -38,8 +40,15 @@ final class Worker implements AutoCloseable {
             case WEBHOOK -> new WebhookSink(config.sink().webhookUrl(), config.sink().webhookTimeout());
             case SQS -> throw new IllegalStateException("rejected by WorkerConfig");
         };
-        ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink,
-                config.guard().questionSimilarity(), config.guard().replySimilarity(), clock);
+        // time kept back for delivering once a reply is committed: the sink's own timeout, plus a margin
+        Duration deliveryReserve = (config.sink().kind() == SinkSettings.Kind.WEBHOOK
+                ? config.sink().webhookTimeout() : Duration.ofSeconds(2)).plusMillis(500);
+        ReplyPipeline.Policy policy = new ReplyPipeline.Policy(config.guard().questionSimilarity(),
+                config.guard().replySimilarity(),
+                // with no guard, nothing is deduplicated or joined: the baseline answers every record
+                config.guard().enabled() && config.guard().coalesce(), config.guard().coalesceMaxRounds(),
+                deliveryReserve);
+        ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink, policy, clock);
         return new Worker(config, guard, pipeline);
     }
 

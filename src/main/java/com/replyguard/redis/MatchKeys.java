@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The Redis keys of one match, all under one hash tag so that every script touching them runs on
@@ -12,14 +13,14 @@ import java.util.HexFormat;
  * <p>A matchId containing a brace would end the hash tag early (or leave it empty, spreading the
  * keys over several slots): such ids are tagged by their SHA-256 instead.
  */
-record MatchKeys(String flag, String questions, String replies, String tag) {
+record MatchKeys(String flag, String questions, String replies, String handover, String tag) {
 
     static final String PREFIX = "rg:";
 
     static MatchKeys of(String matchId) {
         String tag = matchId.indexOf('{') < 0 && matchId.indexOf('}') < 0 ? matchId : "sha256:" + sha256(matchId);
         String base = PREFIX + "{" + tag + "}:";
-        return new MatchKeys(base + "flag", base + "questions", base + "replies", tag);
+        return new MatchKeys(base + "flag", base + "questions", base + "replies", base + "handover", tag);
     }
 
     /** The marker that {@code messageId} of this match was answered (one key each: its own TTL). */
@@ -27,9 +28,9 @@ record MatchKeys(String flag, String questions, String replies, String tag) {
         return PREFIX + "{" + tag + "}:answered:" + messageId;
     }
 
-    /** KEYS of admit.lua and commit.lua, in their order. */
-    String[] all(String messageId) {
-        return new String[] {flag, questions, replies, answered(messageId)};
+    /** Every key of the match a job of {@code messageId} may touch. */
+    List<String> all(String messageId) {
+        return List.of(flag, questions, replies, handover, answered(messageId));
     }
 
     private static String sha256(String text) {

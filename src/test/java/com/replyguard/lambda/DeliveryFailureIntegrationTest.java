@@ -50,7 +50,8 @@ class DeliveryFailureIntegrationTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            int status = n <= failFirst ? 503 : 200;
+            boolean refused = n <= failFirst || new String(body, java.nio.charset.StandardCharsets.UTF_8).contains("m-refused");
+            int status = refused ? 503 : 200;
             if (status == 200) {
                 assertThat(exchange.getRequestHeaders().getFirst("Content-Type")).isEqualTo("application/json");
                 accepted.add(JSON.readTree(body));
@@ -111,14 +112,34 @@ class DeliveryFailureIntegrationTest {
 
     @Test
     void shouldFailOnlyTheUndeliveredRecord_whenOneOfTheBatchFails() {
-        failFirst = 1;
         try (ReplyGuardHandler handler = container("2000")) {
             SQSBatchResponse response = handler.handleRequest(Sqs.event(
-                    Sqs.record("a1", Sqs.job("m-a", "msg-a", "salut"), 1),
-                    Sqs.record("a2", Sqs.job("m-a", "msg-b", "tu fais quoi ce soir ?"), 1)), null);
+                    Sqs.record("a1", Sqs.job("m-refused", "msg-a", "salut"), 1),
+                    Sqs.record("a2", Sqs.job("m-accepted", "msg-b", "tu fais quoi ce soir ?"), 1)), null);
             assertThat(Sqs.failedIds(response)).containsExactly("a1");
         }
-        assertThat(log.outcomes()).containsExactly("FAILED", "REPLIED");
-        assertThat(List.copyOf(accepted)).hasSize(1);
+        assertThat(log.outcomes()).containsExactlyInAnyOrder("FAILED", "REPLIED");
+        assertThat(List.copyOf(accepted)).singleElement()
+                .satisfies(r -> assertThat(r.get("matchId").asText()).isEqualTo("m-accepted"));
+    }
+
+    @Test
+    void shouldFailEveryRecordTheReplyCovered_andRestoreThemForTheRetry_whenACoalescedReplyIsRefused() {
+        failFirst = 1;
+        SQSBatchResponse first;
+        try (ReplyGuardHandler handler = container("2000")) {
+            first = handler.handleRequest(Sqs.event(
+                    Sqs.record("r1", Sqs.job("m-burst", "msg-1", "salut"), 1),
+                    Sqs.record("r2", Sqs.job("m-burst", "msg-2", "tu fais quoi ce soir ?"), 1)), null);
+            assertThat(Sqs.failedIds(first)).containsExactly("r1", "r2");
+            assertThat(RealRedis.inspect().keys("rg:{m-burst}:answered:*")).as("the commit was rolled back").isEmpty();
+            SQSBatchResponse retry = handler.handleRequest(Sqs.event(
+                    Sqs.record("r1", Sqs.job("m-burst", "msg-1", "salut"), 2),
+                    Sqs.record("r2", Sqs.job("m-burst", "msg-2", "tu fais quoi ce soir ?"), 2)), null);
+            assertThat(retry.getBatchItemFailures()).isEmpty();
+        }
+        assertThat(log.outcomes()).containsExactly("FAILED", "FAILED", "REPLIED", "COALESCED");
+        assertThat(List.copyOf(accepted)).singleElement().satisfies(r -> assertThat(r.get("inReplyTo"))
+                .extracting(JsonNode::asText).containsExactly("msg-1", "msg-2"));
     }
 }

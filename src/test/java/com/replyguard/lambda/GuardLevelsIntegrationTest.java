@@ -44,11 +44,12 @@ class GuardLevelsIntegrationTest {
     @Test
     void shouldAnswerADifferentQuestion_thatSharesMostOfItsWords() {
         try (ReplyGuardHandler handler = Containers.start(Containers.env(), clock, log, replies)) {
-            handler.handleRequest(Sqs.event(
-                    Sqs.record("c1", Sqs.job("m-pets", "msg-1", "tu aimes les chats ?"), 1),
-                    Sqs.record("c2", Sqs.job("m-pets", "msg-2", "tu aimes les chiens ?"), 1)), null);
+            handler.handleRequest(Sqs.event(Sqs.record("c1", Sqs.job("m-pets", "msg-1", "tu aimes les chats ?"), 1)), null);
+            clock.advance(Duration.ofSeconds(5));
+            handler.handleRequest(Sqs.event(Sqs.record("c2", Sqs.job("m-pets", "msg-2", "tu aimes les chiens ?"), 1)), null);
         }
         assertThat(log.outcomes()).containsExactly("REPLIED", "REPLIED");
+        assertThat(replies.jsonLines()).hasSize(2);
     }
 
     @Test

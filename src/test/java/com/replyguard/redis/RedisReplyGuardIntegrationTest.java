@@ -2,6 +2,7 @@ package com.replyguard.redis;
 
 import com.replyguard.config.WorkerConfig;
 import com.replyguard.core.Job;
+import com.replyguard.core.ReplyGuard;
 import com.replyguard.core.ReplyGuard.Admission;
 import com.replyguard.testing.MutableClock;
 import com.replyguard.testing.RealRedis;
@@ -40,49 +41,63 @@ class RedisReplyGuardIntegrationTest {
         return new Job(matchId, messageId, "sqs-" + messageId, 1, text, null, List.of(), null);
     }
 
+    private Admission admit(Job job) {
+        return guard.admit(job, List.of());
+    }
+
+    private ReplyGuard.Commit commit(Admission.Granted grant, Job job, String reply) {
+        return guard.commit(grant, List.of(ReplyGuard.Answer.of(job)), reply, false);
+    }
+
     @Test
     void shouldKeepTheNextHoldersFlag_whenAJobWhoseFlagExpiredCommitsOrReleases() {
         Job slow = job("m-own", "msg-1", "salut");
-        Admission.Granted first = (Admission.Granted) guard.admit(slow);
+        Admission.Granted first = (Admission.Granted) admit(slow);
         expireNow("rg:{m-own}:flag"); // the slow job's generation outlived the guard TTL
-        Admission.Granted second = (Admission.Granted) guard.admit(job("m-own", "msg-2", "tu fais quoi ?"));
+        Admission.Granted second = (Admission.Granted) admit(job("m-own", "msg-2", "tu fais quoi ?"));
 
         guard.release(first);
         assertThat(RealRedis.inspect().hget("rg:{m-own}:flag", "owner")).isEqualTo(second.ownerToken());
-        assertThat(guard.commit(first, slow, "Salut !")).isFalse();
+        assertThat(commit(first, slow, "Salut !")).isInstanceOf(ReplyGuard.Commit.Lost.class);
+        assertThat(RealRedis.inspect().exists("rg:{m-own}:answered:msg-1")).as("a lost commit writes nothing").isZero();
         assertThat(RealRedis.inspect().hget("rg:{m-own}:flag", "owner")).isEqualTo(second.ownerToken());
-        assertThat(guard.admit(job("m-own", "msg-3", "et toi ?"))).isInstanceOf(Admission.InProgress.class);
+        assertThat(admit(job("m-own", "msg-3", "et toi ?"))).isInstanceOf(Admission.InProgress.class);
 
-        assertThat(guard.commit(second, job("m-own", "msg-2", "tu fais quoi ?"), "Je lis")).isTrue();
+        assertThat(commit(second, job("m-own", "msg-2", "tu fais quoi ?"), "Je lis")).isInstanceOf(ReplyGuard.Commit.Committed.class);
         assertThat(RealRedis.inspect().exists("rg:{m-own}:flag")).isZero();
     }
 
     @Test
     void shouldGiveTheFlagToExactlyOneJob_andReportWhoHoldsIt() {
-        Admission first = guard.admit(job("m-one", "msg-1", "salut"));
-        Admission second = guard.admit(job("m-one", "msg-2", "ça va ?"));
+        Admission first = admit(job("m-one", "msg-1", "salut"));
+        Admission second = admit(job("m-one", "msg-2", "ça va ?"));
         assertThat(first).isInstanceOf(Admission.Granted.class);
         assertThat(second).isInstanceOfSatisfying(Admission.InProgress.class,
-                held -> assertThat(held.holderMessageId()).isEqualTo("msg-1"));
+                held -> {
+                    assertThat(held.holderMessageId()).isEqualTo("msg-1");
+                    assertThat(held.holderQuestion()).isEqualTo("salut");
+                });
     }
 
     @Test
     void shouldSetATtlOnEveryKeyItWrites() {
         for (int i = 0; i < 20; i++) {
             Job job = job("m-ttl-" + (i % 4), "msg-" + i, "question " + i);
-            if (guard.admit(job) instanceof Admission.Granted grant) {
+            if (admit(job) instanceof Admission.Granted grant) {
                 switch (i % 3) {
-                    case 0 -> guard.commit(grant, job, "réponse " + i);
-                    case 1 -> guard.commit(grant, job, null);
+                    case 0 -> commit(grant, job, "réponse " + i);
+                    case 1 -> commit(grant, job, null);
                     default -> guard.release(grant);
                 }
             }
         }
-        guard.admit(job("m-ttl-held", "msg-held", "still generating")); // a flag left held
+        admit(job("m-ttl-held", "msg-held", "still generating")); // a flag left held
+        guard.handOver(job("m-ttl-held", "msg-handed", "et après ?")); // a message handed over to it
         List<String> keys = new ArrayList<>();
         ScanIterator.scan(RealRedis.inspect(), ScanArgs.Builder.limit(100)).forEachRemaining(keys::add);
         assertThat(keys).anyMatch(k -> k.endsWith(":flag")).anyMatch(k -> k.endsWith(":questions"))
-                .anyMatch(k -> k.endsWith(":replies")).anyMatch(k -> k.contains(":answered:"));
+                .anyMatch(k -> k.endsWith(":replies")).anyMatch(k -> k.contains(":answered:"))
+                .anyMatch(k -> k.endsWith(":handover"));
         for (String key : keys) {
             assertThat(RealRedis.inspect().pttl(key)).as("TTL of " + key).isPositive();
         }
@@ -91,13 +106,13 @@ class RedisReplyGuardIntegrationTest {
     @Test
     void shouldIgnoreRecentEntries_olderThanTheGuardTtl() {
         Job job = job("m-age", "msg-1", "tu aimes les chats ?");
-        guard.commit((Admission.Granted) guard.admit(job), job, "Oui, j'ai un chat");
-        Admission.Granted soon = (Admission.Granted) guard.admit(job("m-age", "msg-2", "x"));
+        commit((Admission.Granted) admit(job), job, "Oui, j'ai un chat");
+        Admission.Granted soon = (Admission.Granted) admit(job("m-age", "msg-2", "x"));
         assertThat(soon.recentQuestions()).containsExactly("tu aimes les chats");
         assertThat(soon.recentReplies()).containsExactly("oui j ai un chat");
         guard.release(soon);
         clock.advance(java.time.Duration.ofSeconds(61));
-        Admission.Granted later = (Admission.Granted) guard.admit(job("m-age", "msg-3", "x"));
+        Admission.Granted later = (Admission.Granted) admit(job("m-age", "msg-3", "x"));
         assertThat(later.recentQuestions()).isEmpty();
         assertThat(later.recentReplies()).isEmpty();
     }

@@ -1,0 +1,13 @@
+package com.replyguard.core;
+
+import java.time.Instant;
+
+/**
+ * A user message that arrived while another job was generating for its match, handed to that job to
+ * be answered by its reply (SPEC I2). Kept in the guard until a reply covering it is committed.
+ *
+ * @param sentAt          when the user sent it, if the bridge said so
+ * @param handedOverAt    when it was handed over, epoch ms
+ */
+public record HandedOverMessage(String messageId, String text, Instant sentAt, long handedOverAt) {
+}

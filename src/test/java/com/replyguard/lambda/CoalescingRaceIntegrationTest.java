@@ -1,0 +1,102 @@
+package com.replyguard.lambda;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.replyguard.testing.Capture;
+import com.replyguard.testing.RealRedis;
+import com.replyguard.testing.Sqs;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rapid sequences under contention (SPEC I2): bursts of 2–5 different messages of one match reach
+ * several containers at once, while the first is being generated. Every message must appear in
+ * exactly one delivered reply — none twice, none lost — and most bursts must get a single reply.
+ */
+class CoalescingRaceIntegrationTest {
+
+    private static final int CONTAINERS = 5;
+    private static final int ROUNDS = 150;
+    private static final List<String> QUESTIONS = List.of("tu fais quoi ce soir ?", "tu habites où ?",
+            "tu as un chat ?", "tu aimes le ciné ?", "tu bosses dans quoi ?");
+
+    @ParameterizedTest(name = "max rounds {0}")
+    @CsvSource({"3, 0.8, false", "1, 0.0, true"})
+    void shouldPutEveryMessageInExactlyOneReply_whenBurstsArriveDuringGeneration(String maxRounds, double minSingleReply,
+                                                                               boolean expectFollowUps) throws Exception {
+        RealRedis.flush();
+        Capture log = new Capture();
+        Capture replies = new Capture();
+        List<ReplyGuardHandler> containers = new ArrayList<>();
+        for (int i = 0; i < CONTAINERS; i++) {
+            containers.add(Containers.start(Containers.env("GENERATOR_DELAY_MS", "15", "COALESCE_MAX_ROUNDS", maxRounds),
+                    Clock.systemUTC(), log, replies));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(CONTAINERS);
+        Random random = new Random(42);
+        Map<String, Integer> burstSizes = new HashMap<>();
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                int size = 2 + random.nextInt(4);
+                String matchId = "m-burst-" + maxRounds + "-" + round;
+                burstSizes.put(matchId, size);
+                CyclicBarrier barrier = new CyclicBarrier(size);
+                List<Future<SQSBatchResponse>> responses = new ArrayList<>();
+                for (int m = 0; m < size; m++) {
+                    ReplyGuardHandler handler = containers.get(m);
+                    var event = Sqs.event(Sqs.record(matchId + "-sqs-" + m,
+                            Sqs.job(matchId, matchId + "-msg-" + m, QUESTIONS.get(m)), 1));
+                    responses.add(threads.submit(() -> {
+                        barrier.await(10, TimeUnit.SECONDS);
+                        return handler.handleRequest(event, null);
+                    }));
+                }
+                for (Future<SQSBatchResponse> response : responses) {
+                    assertThat(response.get(30, TimeUnit.SECONDS).getBatchItemFailures()).isEmpty();
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+            containers.forEach(ReplyGuardHandler::close);
+        }
+
+        Map<String, Integer> timesAnswered = new HashMap<>();
+        Map<String, Integer> repliesPerBurst = new HashMap<>();
+        for (JsonNode reply : replies.jsonLines()) {
+            repliesPerBurst.merge(reply.get("matchId").asText(), 1, Integer::sum);
+            reply.get("inReplyTo").forEach(id -> timesAnswered.merge(id.asText(), 1, Integer::sum));
+        }
+        int messages = burstSizes.values().stream().mapToInt(Integer::intValue).sum();
+        Map<Integer, Integer> histogram = new TreeMap<>();
+        repliesPerBurst.values().forEach(n -> histogram.merge(n, 1, Integer::sum));
+        Map<String, Integer> outcomes = new TreeMap<>();
+        log.outcomes().forEach(o -> outcomes.merge(o, 1, Integer::sum));
+        long singleReply = repliesPerBurst.values().stream().filter(n -> n == 1).count();
+        System.out.printf("coalescing, max rounds %s: %d bursts, %d messages; replies per burst %s; outcomes %s%n",
+                maxRounds, ROUNDS, messages, histogram, outcomes);
+
+        assertThat(timesAnswered).as("every message answered").hasSize(messages);
+        assertThat(timesAnswered.values()).as("no message answered twice").allMatch(n -> n == 1);
+        assertThat(log.outcomes()).hasSize(messages).doesNotContain("FAILED", "SKIPPED_IN_PROGRESS", "GUARD_BYPASSED");
+        assertThat((double) singleReply / ROUNDS).as("share of bursts answered by one reply").isGreaterThanOrEqualTo(minSingleReply);
+        if (expectFollowUps) {
+            // one round only: messages handed over during generation are answered by a follow-up reply
+            assertThat(histogram.keySet()).anyMatch(n -> n > 1);
+        }
+    }
+}
