@@ -10,7 +10,7 @@ import java.util.Map;
  * @param maxMessageChars the longest accepted {@code userMessage} ({@code MAX_MESSAGE_CHARS})
  */
 public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSettings generator, SinkSettings sink,
-                           int maxMessageChars) {
+                           int maxMessageChars, ObservabilitySettings observability) {
 
     public static WorkerConfig fromEnvironment(Map<String, String> variables) {
         Environment env = new Environment(variables);
@@ -20,11 +20,12 @@ public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSe
                 guard,
                 GeneratorSettings.from(env),
                 SinkSettings.from(env),
-                (int) env.number("MAX_MESSAGE_CHARS", 4_000, 1, 100_000, "characters"));
+                (int) env.number("MAX_MESSAGE_CHARS", 4_000, 1, 100_000, "characters"),
+                ObservabilitySettings.from(env));
     }
 
     @Override
     public String toString() {
-        return "WorkerConfig[" + redis + ", " + guard + ", " + generator + ", " + sink + "]";
+        return "WorkerConfig[" + redis + ", " + guard + ", " + generator + ", " + sink + ", " + observability + "]";
     }
 }

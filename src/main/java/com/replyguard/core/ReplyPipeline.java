@@ -335,6 +335,7 @@ public final class ReplyPipeline {
         }
         trace.deliverNanos += System.nanoTime() - start;
         trace.inReplyTo.addAll(reply.inReplyTo());
+        trace.replies++;
         return reply;
     }
 
@@ -406,6 +407,7 @@ public final class ReplyPipeline {
         String holderMessageId;
         int replyLength;
         int rounds;
+        int replies;
         final List<String> inReplyTo = new ArrayList<>();
         String error;
         boolean duplicateOf;
@@ -419,7 +421,7 @@ public final class ReplyPipeline {
                 ended = error != null ? Outcome.FAILED : Outcome.REPLIED;
             }
             return new RecordResult(ended, similarity, holderMessageId, guardNanos / 1e6, generateNanos / 1e6,
-                    deliverNanos / 1e6, replyLength, inReplyTo, rounds, error);
+                    deliverNanos / 1e6, replyLength, inReplyTo, rounds, replies, error);
         }
     }
 }

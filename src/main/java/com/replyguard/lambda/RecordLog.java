@@ -3,32 +3,52 @@ package com.replyguard.lambda;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.replyguard.config.ObservabilitySettings.LogLevel;
 import com.replyguard.core.Job;
 import com.replyguard.core.Outcome;
 import com.replyguard.core.RecordResult;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
 
 /**
- * One JSON line per record: its outcome, ids, timings and scores. Never the message or reply text
- * (this is a dating app): lengths only.
+ * One JSON line per record, shaped like Lambda's JSON log format ({@code timestamp}, {@code level},
+ * {@code message}, {@code requestId}) plus the record's outcome, ids, timings and scores, so that
+ * CloudWatch Logs Insights can filter on any field. Never the message or reply text (this is a
+ * dating app): lengths, and at DEBUG a hash that tells equal texts apart.
  */
 final class RecordLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
+    private final LogLevel level;
+    private final Clock clock;
 
-    RecordLog(PrintStream out) {
+    RecordLog(PrintStream out, LogLevel level, Clock clock) {
         this.out = out;
+        this.level = level;
+        this.clock = clock;
     }
 
-    void processed(Job job, RecordResult result) {
-        ObjectNode line = base(result.outcome(), job.sqsMessageId());
+    void processed(Job job, RecordResult result, String requestId) {
+        LogLevel lineLevel = result.outcome().retried() ? LogLevel.WARN : LogLevel.INFO;
+        if (!level.allows(lineLevel)) {
+            return;
+        }
+        ObjectNode line = base(lineLevel, "record " + result.outcome().name().toLowerCase(), result.outcome(),
+                job.sqsMessageId(), requestId);
         line.put("matchId", job.matchId());
         line.put("messageId", job.messageId());
         line.put("receiveCount", job.receiveCount());
         line.put("messageLength", job.userMessage().length());
+        if (level.allows(LogLevel.DEBUG)) {
+            line.put("messageSha256", sha256Prefix(job.userMessage()));
+        }
         if (result.similarity() >= 0) {
             line.put("similarity", Math.round(result.similarity() * 1000) / 1000.0);
         }
@@ -47,29 +67,41 @@ final class RecordLog {
         if (result.rounds() > 1) {
             line.put("rounds", result.rounds());
         }
+        if (result.replies() > 1) {
+            line.put("replies", result.replies());
+        }
         if (result.error() != null) {
             line.put("error", result.error());
         }
         write(line);
     }
 
-    void invalid(String sqsMessageId, String reason) {
-        ObjectNode line = base(Outcome.INVALID, sqsMessageId);
-        line.put("error", reason);
-        write(line);
+    void invalid(String sqsMessageId, String reason, String requestId) {
+        if (level.allows(LogLevel.WARN)) {
+            ObjectNode line = base(LogLevel.WARN, "record invalid", Outcome.INVALID, sqsMessageId, requestId);
+            line.put("error", reason);
+            write(line);
+        }
     }
 
-    void failed(Job job, String reason) {
-        ObjectNode line = base(Outcome.FAILED, job.sqsMessageId());
-        line.put("matchId", job.matchId());
-        line.put("messageId", job.messageId());
-        line.put("error", reason);
-        write(line);
+    void failed(Job job, String reason, String requestId) {
+        if (level.allows(LogLevel.ERROR)) {
+            ObjectNode line = base(LogLevel.ERROR, "record failed", Outcome.FAILED, job.sqsMessageId(), requestId);
+            line.put("matchId", job.matchId());
+            line.put("messageId", job.messageId());
+            line.put("error", reason);
+            write(line);
+        }
     }
 
-    private static ObjectNode base(Outcome outcome, String sqsMessageId) {
+    private ObjectNode base(LogLevel lineLevel, String message, Outcome outcome, String sqsMessageId, String requestId) {
         ObjectNode line = JSON.createObjectNode();
-        line.put("level", outcome.retried() ? "WARN" : "INFO");
+        line.put("timestamp", clock.instant().toString());
+        line.put("level", lineLevel.name());
+        line.put("message", message);
+        if (requestId != null) {
+            line.put("requestId", requestId);
+        }
         line.put("outcome", outcome.name());
         line.put("sqsMessageId", sqsMessageId);
         return line;
@@ -79,12 +111,22 @@ final class RecordLog {
         return Math.round(millis * 1000) / 1000.0;
     }
 
+    /** 12 hex digits of SHA-256: enough to see two texts are equal, useless to read them back. */
+    private static String sha256Prefix(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     private void write(ObjectNode line) {
         String text;
         try {
             text = JSON.writeValueAsString(line);
         } catch (JsonProcessingException e) {
-            text = "{\"level\":\"ERROR\",\"error\":\"log line not serialisable\"}";
+            text = "{\"level\":\"ERROR\",\"message\":\"log line not serialisable\"}";
         }
         synchronized (out) {
             out.println(text);

@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.replyguard.config.WorkerConfig;
 import com.replyguard.core.Deadline;
 import com.replyguard.core.Job;
+import com.replyguard.core.Outcome;
 import com.replyguard.core.RecordResult;
 
 import java.io.PrintStream;
@@ -36,6 +37,7 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
     private final Worker worker;
     private final JobParser parser;
     private final RecordLog log;
+    private final PrintStream logStream;
 
     /** Used by Lambda: reads the configuration from the environment, logs to stdout. */
     public ReplyGuardHandler() {
@@ -49,12 +51,15 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
     public ReplyGuardHandler(WorkerConfig config, Clock clock, PrintStream logStream, PrintStream stdoutSink) {
         this.worker = Worker.create(config, clock, stdoutSink);
         this.parser = new JobParser(config.maxMessageChars());
-        this.log = new RecordLog(logStream);
+        this.log = new RecordLog(logStream, config.observability().logLevel(), clock);
+        this.logStream = logStream;
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        String requestId = context == null ? null : context.getAwsRequestId();
+        InvocationMetrics metrics = new InvocationMetrics(worker.config.observability(), logStream);
         Set<String> failed = new LinkedHashSet<>();
         Map<String, List<Job>> byMatch = new LinkedHashMap<>();
         for (SQSMessage record : records) {
@@ -62,10 +67,12 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
                 Job job = parser.parse(record);
                 byMatch.computeIfAbsent(job.matchId(), k -> new ArrayList<>()).add(job);
             } catch (JobParser.InvalidJobException e) {
-                log.invalid(record.getMessageId(), e.getMessage());
+                log.invalid(record.getMessageId(), e.getMessage(), requestId);
+                metrics.count(Outcome.INVALID);
                 failed.add(record.getMessageId());
             } catch (RuntimeException e) {
-                log.invalid(record.getMessageId(), "record could not be read: " + e.getClass().getSimpleName());
+                log.invalid(record.getMessageId(), "record could not be read: " + e.getClass().getSimpleName(), requestId);
+                metrics.count(Outcome.INVALID);
                 failed.add(record.getMessageId());
             }
         }
@@ -74,7 +81,7 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
         try (ExecutorService perMatch = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<String>>> matches = new ArrayList<>();
             for (List<Job> jobs : byMatch.values()) {
-                matches.add(perMatch.submit(() -> processMatch(jobs, deadline)));
+                matches.add(perMatch.submit(() -> processMatch(jobs, deadline, requestId, metrics)));
             }
             for (Future<List<String>> match : matches) {
                 failed.addAll(match.get());
@@ -86,20 +93,22 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
             // processInOrder catches everything per record; reaching here means a bug: retry them all
             byMatch.values().forEach(jobs -> jobs.forEach(job -> failed.add(job.sqsMessageId())));
         }
+        metrics.flush();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         failed.forEach(id -> failures.add(new SQSBatchResponse.BatchItemFailure(id)));
         return new SQSBatchResponse(failures);
     }
 
     /** @return the SQS ids of this match's records to retry */
-    private List<String> processMatch(List<Job> jobs, Deadline deadline) {
+    private List<String> processMatch(List<Job> jobs, Deadline deadline, String requestId, InvocationMetrics metrics) {
         List<String> retry = new ArrayList<>();
         List<RecordResult> results;
         try {
             results = worker.pipeline.process(jobs, deadline);
         } catch (RuntimeException e) {
             for (Job job : jobs) {
-                log.failed(job, "unexpected " + e.getClass().getSimpleName());
+                log.failed(job, "unexpected " + e.getClass().getSimpleName(), requestId);
+                metrics.count(Outcome.FAILED);
                 retry.add(job.sqsMessageId());
             }
             return retry;
@@ -107,7 +116,8 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
         for (int i = 0; i < jobs.size(); i++) {
             Job job = jobs.get(i);
             RecordResult result = results.get(i);
-            log.processed(job, result);
+            log.processed(job, result, requestId);
+            metrics.record(result);
             if (result.outcome().retried()) {
                 retry.add(job.sqsMessageId());
             }

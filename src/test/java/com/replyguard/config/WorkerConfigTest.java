@@ -39,6 +39,16 @@ class WorkerConfigTest {
     }
 
     @Test
+    void shouldTakeLambdasLogLevel_unlessLogLevelIsSet() {
+        assertThat(WorkerConfig.fromEnvironment(env("AWS_LAMBDA_LOG_LEVEL", "DEBUG")).observability().logLevel())
+                .isEqualTo(ObservabilitySettings.LogLevel.DEBUG);
+        assertThat(WorkerConfig.fromEnvironment(env("AWS_LAMBDA_LOG_LEVEL", "TRACE", "LOG_LEVEL", "warn")).observability().logLevel())
+                .isEqualTo(ObservabilitySettings.LogLevel.WARN);
+        assertThat(WorkerConfig.fromEnvironment(env("AWS_LAMBDA_LOG_LEVEL", "FATAL")).observability().logLevel())
+                .isEqualTo(ObservabilitySettings.LogLevel.ERROR);
+    }
+
+    @Test
     void shouldTreatEmptyValuesAsUnset_asSamPassesThem() {
         WorkerConfig config = WorkerConfig.fromEnvironment(env("REPLY_WEBHOOK_URL", "", "COALESCE", " ", "REDIS_CLUSTER", ""));
         assertThat(config.guard().coalesce()).isTrue();
@@ -56,6 +66,8 @@ class WorkerConfigTest {
             "REPLY_SINK|email|REPLY_SINK must be one of stdout, webhook, sqs",
             "ANSWERED_TTL_SECONDS|30|ANSWERED_TTL_SECONDS must be at least GUARD_TTL_SECONDS",
             "SCRIPTED_REPLIES|/nonexistent/rules.json|SCRIPTED_REPLIES: no readable file",
+            "LOG_LEVEL|LOUD|LOG_LEVEL must be one of debug, info, warn, error",
+            "COALESCE_MAX_ROUNDS|0|COALESCE_MAX_ROUNDS must be between 1 and 10",
     })
     void shouldFailAtStart_namingTheVariable_whenAValueIsWrong(String name, String value, String message) {
         assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env(name, value)))

@@ -86,7 +86,7 @@ class DeliveryFailureIntegrationTest {
             assertThat(retry.getBatchItemFailures()).isEmpty();
         }
         assertThat(log.outcomes()).containsExactly("FAILED", "REPLIED");
-        assertThat(log.jsonLines().getFirst().get("error").asText()).contains("HTTP 503");
+        assertThat(log.records().getFirst().get("error").asText()).contains("HTTP 503");
         assertThat(requests.get()).isEqualTo(2);
         assertThat(accepted).hasSize(1);
         JsonNode reply = accepted.peek();
@@ -105,7 +105,7 @@ class DeliveryFailureIntegrationTest {
             assertThat(Sqs.failedIds(first)).containsExactly("s1");
         }
         assertThat(log.outcomes()).containsExactly("FAILED");
-        assertThat(log.jsonLines().getFirst().get("error").asText()).contains("timed out");
+        assertThat(log.records().getFirst().get("error").asText()).contains("timed out");
         assertThat(RealRedis.inspect().exists("rg:{m-slow}:flag")).isZero();
         assertThat(RealRedis.inspect().exists("rg:{m-slow}:answered:msg-1")).isZero();
     }

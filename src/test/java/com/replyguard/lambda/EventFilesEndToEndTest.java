@@ -95,7 +95,7 @@ class EventFilesEndToEndTest {
         List<String> invalidIds = event.getRecords().subList(1, 5).stream().map(SQSEvent.SQSMessage::getMessageId).toList();
         assertThat(Sqs.failedIds(invoke(event))).containsExactlyInAnyOrderElementsOf(invalidIds);
         assertThat(log.outcomes()).containsExactlyInAnyOrder("REPLIED", "INVALID", "INVALID", "INVALID", "INVALID", "REPLIED");
-        assertThat(log.jsonLines()).filteredOn(l -> l.get("outcome").asText().equals("INVALID"))
+        assertThat(log.records()).filteredOn(l -> l.get("outcome").asText().equals("INVALID"))
                 .extracting(l -> l.get("error").asText())
                 .containsExactlyInAnyOrder("body is not valid JSON (line 1, column 1)", "matchId is missing",
                         "userMessage is blank", "matchId has 300 characters, over the limit of 256");

@@ -37,7 +37,7 @@ class GuardLevelsIntegrationTest {
             handler.handleRequest(Sqs.event(Sqs.record("q3", Sqs.job("m-sim", "msg-3", "tu fais quoi ce week-end ?"), 1)), null);
         }
         assertThat(log.outcomes()).containsExactly("REPLIED", "SKIPPED_SIMILAR_QUESTION", "REPLIED");
-        assertThat(log.jsonLines().get(1).get("similarity").asDouble()).isGreaterThanOrEqualTo(0.70);
+        assertThat(log.records().get(1).get("similarity").asDouble()).isGreaterThanOrEqualTo(0.70);
         assertThat(replies.jsonLines()).hasSize(2);
     }
 
@@ -76,7 +76,7 @@ class GuardLevelsIntegrationTest {
             assertThat(response.getBatchItemFailures()).isEmpty();
         }
         assertThat(log.outcomes()).containsExactly("SKIPPED_IN_PROGRESS");
-        assertThat(log.jsonLines().getFirst().get("holderMessageId").asText()).isEqualTo("msg-0");
+        assertThat(log.records().getFirst().get("holderMessageId").asText()).isEqualTo("msg-0");
         assertThat(RealRedis.inspect().hget("rg:{m-busy}:flag", "owner")).isEqualTo("other-job");
     }
 

@@ -42,9 +42,19 @@ public final class Capture {
         return lines;
     }
 
-    /** The {@code outcome} field of each log line, in order. */
+    /** The per-record log lines (those with an {@code outcome}), in order. */
+    public List<JsonNode> records() {
+        return jsonLines().stream().filter(n -> n.has("outcome")).toList();
+    }
+
+    /** The {@code outcome} field of each per-record log line, in order. */
     public List<String> outcomes() {
-        return jsonLines().stream().filter(n -> n.has("outcome")).map(n -> n.get("outcome").asText()).toList();
+        return records().stream().map(n -> n.get("outcome").asText()).toList();
+    }
+
+    /** The CloudWatch Embedded Metric Format documents (lines with an {@code _aws} block). */
+    public List<JsonNode> metrics() {
+        return jsonLines().stream().filter(n -> n.has("_aws")).toList();
     }
 
     public void reset() {
