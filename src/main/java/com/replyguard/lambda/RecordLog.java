@@ -4,16 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.replyguard.config.ObservabilitySettings.LogLevel;
+import com.replyguard.core.Fingerprint;
 import com.replyguard.core.Job;
 import com.replyguard.core.Outcome;
 import com.replyguard.core.RecordResult;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 
 /**
  * One JSON line per record, shaped like Lambda's JSON log format ({@code timestamp}, {@code level},
@@ -47,7 +44,7 @@ final class RecordLog {
         line.put("receiveCount", job.receiveCount());
         line.put("messageLength", job.userMessage().length());
         if (level.allows(LogLevel.DEBUG)) {
-            line.put("messageSha256", sha256Prefix(job.userMessage()));
+            line.put("messageSha256", Fingerprint.of(job.userMessage()));
         }
         if (result.similarity() >= 0) {
             line.put("similarity", Math.round(result.similarity() * 1000) / 1000.0);
@@ -109,16 +106,6 @@ final class RecordLog {
 
     private static double round(double millis) {
         return Math.round(millis * 1000) / 1000.0;
-    }
-
-    /** 12 hex digits of SHA-256: enough to see two texts are equal, useless to read them back. */
-    private static String sha256Prefix(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     private void write(ObjectNode line) {

@@ -1,0 +1,168 @@
+package com.replyguard.redis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.replyguard.config.ConfigException;
+import com.replyguard.config.RedisSettings;
+import com.replyguard.config.WorkerConfig;
+import com.replyguard.core.Fingerprint;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Shows one match's guard state — who holds the flag and since when, recent questions and replies,
+ * handed-over messages, answered markers, every TTL — against any {@code REDIS_URL}. One read-only
+ * script on the match's own keys: no {@code KEYS}, no {@code SCAN}, safe on a production cluster.
+ * Texts are shown as length and hash unless {@code --show-texts} is given.
+ *
+ * <pre>
+ * REDIS_URL=rediss://… mvn -q compile exec:java -Dexec.mainClass=com.replyguard.redis.GuardInspector \
+ *     -Dexec.args="match-42 --message msg-1001"
+ * </pre>
+ */
+public final class GuardInspector {
+
+    private static final LuaScript INSPECT = LuaScript.load("inspect.lua", ScriptOutputType.MULTI);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private GuardInspector() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.out, System.err, System.currentTimeMillis()));
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, long nowMillis) {
+        String matchId = null;
+        boolean showTexts = false;
+        List<String> messageIds = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--show-texts" -> showTexts = true;
+                case "--message" -> {
+                    if (++i == args.length) {
+                        err.println("--message needs a messageId");
+                        return 2;
+                    }
+                    messageIds.add(args[i]);
+                }
+                default -> {
+                    if (matchId != null || args[i].startsWith("--")) {
+                        err.println(usage());
+                        return 2;
+                    }
+                    matchId = args[i];
+                }
+            }
+        }
+        if (matchId == null) {
+            err.println(usage());
+            return 2;
+        }
+        Map<String, String> settings = new HashMap<>(env);
+        settings.putIfAbsent("GUARD_ENABLED", "true");
+        RedisSettings redis;
+        try {
+            redis = WorkerConfig.fromEnvironment(settings).redis();
+        } catch (ConfigException e) {
+            err.println("configuration error: " + e.getMessage());
+            return 2;
+        }
+        MatchKeys keys = MatchKeys.of(matchId);
+        List<String> keyList = new ArrayList<>(List.of(keys.flag(), keys.questions(), keys.replies(), keys.handover()));
+        messageIds.forEach(id -> keyList.add(keys.answered(id)));
+        List<Object> state;
+        try (RedisConnector connector = RedisConnector.create(redis)) {
+            state = INSPECT.run(connector.commands(), keyList.toArray(String[]::new));
+        } catch (RedisException e) {
+            err.println("Redis at " + redis.endpoint() + " did not answer: " + e.getClass().getSimpleName());
+            return 1;
+        }
+        new Report(out, nowMillis, showTexts).print(matchId, keys, messageIds, state);
+        return 0;
+    }
+
+    private static String usage() {
+        return "usage: GuardInspector MATCH_ID [--message MESSAGE_ID]... [--show-texts]   (reads REDIS_URL, REDIS_CLUSTER)";
+    }
+
+    private record Report(PrintStream out, long now, boolean showTexts) {
+
+        @SuppressWarnings("unchecked")
+        void print(String matchId, MatchKeys keys, List<String> messageIds, List<Object> state) {
+            out.println("match " + matchId + "   keys " + keys.flag().replace(":flag", ":*"));
+            List<String> flag = (List<String>) state.get(0);
+            if (flag.isEmpty()) {
+                out.println("flag: free");
+            } else {
+                Map<String, String> fields = pairs(flag);
+                long since = Long.parseLong(fields.getOrDefault("since", Long.toString(now)));
+                out.printf("flag: held for messageId %s, for %s, expires in %s (owner …%s)%n", fields.get("messageId"),
+                        seconds(now - since), ttl((Long) state.get(1)), tail(fields.get("owner")));
+                if (fields.containsKey("question")) {
+                    out.println("      question " + text(fields.get("question")));
+                }
+            }
+            list("recent questions", (List<String>) state.get(2), (Long) state.get(3));
+            list("recent replies", (List<String>) state.get(4), (Long) state.get(5));
+            Map<String, String> handed = pairs((List<String>) state.get(6));
+            out.printf("handed over: %d, key expires in %s%n", handed.size(), ttl((Long) state.get(7)));
+            handed.forEach((id, entry) -> {
+                try {
+                    JsonNode node = JSON.readTree(entry);
+                    out.printf("  - %s, handed over %s ago, text %s%n", id, seconds(now - node.get("at").asLong()),
+                            text(node.get("text").asText()));
+                } catch (Exception e) {
+                    out.printf("  - %s, unreadable entry%n", id);
+                }
+            });
+            List<String> markers = (List<String>) state.get(8);
+            for (int i = 0; i < messageIds.size(); i++) {
+                String value = markers.get(2 * i);
+                long pttl = Long.parseLong(markers.get(2 * i + 1));
+                out.println(value.isEmpty() ? "answered " + messageIds.get(i) + ": no"
+                        : "answered " + messageIds.get(i) + ": yes, " + seconds(now - Long.parseLong(value))
+                        + " ago, remembered for " + ttl(pttl));
+            }
+        }
+
+        private void list(String name, List<String> entries, long pttl) {
+            out.printf("%s: %d, key expires in %s%n", name, entries.size(), ttl(pttl));
+            for (String entry : entries) {
+                int sep = entry.indexOf('|');
+                long at = sep > 0 ? Long.parseLong(entry.substring(0, sep)) : now;
+                out.printf("  - %s ago, %s%n", seconds(now - at), text(entry.substring(sep + 1)));
+            }
+        }
+
+        private String text(String text) {
+            return showTexts ? "\"" + text + "\"" : text.length() + " chars, sha256 " + Fingerprint.of(text);
+        }
+
+        private static Map<String, String> pairs(List<String> flat) {
+            Map<String, String> map = new java.util.LinkedHashMap<>();
+            for (int i = 0; i + 1 < flat.size(); i += 2) {
+                map.put(flat.get(i), flat.get(i + 1));
+            }
+            return map;
+        }
+
+        private static String ttl(long pttl) {
+            return pttl == -2 ? "(no key)" : pttl == -1 ? "never (no TTL!)" : seconds(pttl);
+        }
+
+        private static String seconds(long millis) {
+            return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+        }
+
+        private static String tail(String token) {
+            return token == null ? "?" : token.substring(Math.max(0, token.length() - 6));
+        }
+    }
+}

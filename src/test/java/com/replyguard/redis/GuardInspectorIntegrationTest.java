@@ -1,0 +1,64 @@
+package com.replyguard.redis;
+
+import com.replyguard.config.WorkerConfig;
+import com.replyguard.core.Job;
+import com.replyguard.core.ReplyGuard;
+import com.replyguard.core.ReplyGuard.Admission;
+import com.replyguard.testing.RealRedis;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GuardInspectorIntegrationTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void seedAMatch() {
+        RealRedis.flush();
+        WorkerConfig config = WorkerConfig.fromEnvironment(Map.of("REDIS_URL", RealRedis.url()));
+        try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC())) {
+            Job first = new Job("m-42", "msg-1", "s1", 1, "tu aimes les chats ?", null, List.of(), null);
+            Admission.Granted grant = (Admission.Granted) guard.admit(first, List.of());
+            guard.commit(grant, List.of(ReplyGuard.Answer.of(first)), "Oui, j'ai un chat", false);
+            guard.admit(new Job("m-42", "msg-2", "s2", 1, "tu habites où ?", null, List.of(), null), List.of());
+            guard.handOver(new Job("m-42", "msg-3", "s3", 1, "et tu fais quoi ce soir ?", null, List.of(), null));
+        }
+    }
+
+    private int inspect(String... args) {
+        return GuardInspector.run(args, Map.of("REDIS_URL", RealRedis.url()), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), System.currentTimeMillis());
+    }
+
+    @Test
+    void shouldShowFlagRecentListsHandoverAndMarkers_withoutTexts() {
+        assertThat(inspect("m-42", "--message", "msg-1", "--message", "msg-9")).isZero();
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(report).contains("flag: held for messageId msg-2")
+                .contains("recent questions: 1").contains("recent replies: 1").contains("handed over: 1")
+                .contains("  - msg-3, handed over").contains("answered msg-1: yes").contains("answered msg-9: no")
+                .doesNotContain("chats").doesNotContain("ce soir").doesNotContain("no TTL");
+    }
+
+    @Test
+    void shouldShowTexts_onlyWhenAsked() {
+        assertThat(inspect("m-42", "--show-texts")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"tu aimes les chats\"").contains("\"et tu fais quoi ce soir ?\"");
+    }
+
+    @Test
+    void shouldExplainUsage_withoutAMatchId() {
+        assertThat(inspect()).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: GuardInspector MATCH_ID");
+    }
+}
