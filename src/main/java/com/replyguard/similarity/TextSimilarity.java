@@ -100,28 +100,31 @@ public final class TextSimilarity {
                 }
             }
         }
-        double unpairedCost = 0;
-        int unpairedContent = 0;
-        for (int i = 0; i < left.size(); i++) {
-            if (!leftPaired[i]) {
-                if (isFunctionWord(left.get(i))) {
-                    unpairedCost += UNPAIRED_FUNCTION_WORD_COST;
-                } else {
-                    unpairedContent++;
+        Unpaired unpaired = Unpaired.of(left, leftPaired).plus(Unpaired.of(right, rightPaired));
+        double base = paired == 0 ? 0 : paired / (paired + unpaired.functionWordCost());
+        return base * Math.pow(PENALTY_PER_UNPAIRED_CONTENT_WORD, unpaired.contentWords());
+    }
+
+    /** The words one side could not pair: function words cost a little, content words halve the score. */
+    private record Unpaired(double functionWordCost, int contentWords) {
+        static Unpaired of(List<String> words, boolean[] paired) {
+            double cost = 0;
+            int content = 0;
+            for (int i = 0; i < words.size(); i++) {
+                if (!paired[i]) {
+                    if (isFunctionWord(words.get(i))) {
+                        cost += UNPAIRED_FUNCTION_WORD_COST;
+                    } else {
+                        content++;
+                    }
                 }
             }
+            return new Unpaired(cost, content);
         }
-        for (int j = 0; j < right.size(); j++) {
-            if (!rightPaired[j]) {
-                if (isFunctionWord(right.get(j))) {
-                    unpairedCost += UNPAIRED_FUNCTION_WORD_COST;
-                } else {
-                    unpairedContent++;
-                }
-            }
+
+        Unpaired plus(Unpaired other) {
+            return new Unpaired(functionWordCost + other.functionWordCost, contentWords + other.contentWords);
         }
-        double base = paired == 0 ? 0 : paired / (paired + unpairedCost);
-        return base * Math.pow(PENALTY_PER_UNPAIRED_CONTENT_WORD, unpairedContent);
     }
 
     private static int indexOfUnpaired(List<String> words, boolean[] paired, String word) {
