@@ -81,6 +81,22 @@ class GuardLevelsIntegrationTest {
     }
 
     @Test
+    void shouldFailAndReleaseTheFlag_whenTheInvocationHasNoTimeLeftToDeliver() {
+        try (ReplyGuardHandler handler = Containers.start(Containers.env(), clock, log, replies)) {
+            SQSBatchResponse response = handler.handleRequest(
+                    Sqs.event(Sqs.record("t1", Sqs.job("m-late", "msg-1", "salut"), 1)),
+                    new com.replyguard.testing.FixedContext("req-late", 1_000));
+            assertThat(Sqs.failedIds(response)).containsExactly("t1");
+        }
+        assertThat(log.outcomes()).containsExactly("FAILED");
+        assertThat(log.records().getFirst().get("error").asText()).contains("not enough time left");
+        assertThat(log.records().getFirst().get("requestId").asText()).isEqualTo("req-late");
+        assertThat(replies.jsonLines()).isEmpty();
+        assertThat(RealRedis.inspect().exists("rg:{m-late}:flag")).isZero();
+        assertThat(RealRedis.inspect().exists("rg:{m-late}:answered:msg-1")).isZero();
+    }
+
+    @Test
     void shouldReplyWithoutGuard_whenGuardDisabled() {
         try (ReplyGuardHandler handler = Containers.start(Containers.env("GUARD_ENABLED", "false"), clock, log, replies)) {
             handler.handleRequest(Sqs.event(
