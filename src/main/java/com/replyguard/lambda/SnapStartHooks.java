@@ -78,6 +78,11 @@ public final class SnapStartHooks implements Resource {
         REGISTERED.add(this);
     }
 
+    /** The worker is closed: its hooks must not reopen anything (the CRaC context forgets it with the worker). */
+    void unregister() {
+        REGISTERED.remove(this);
+    }
+
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
         long start = System.nanoTime();

@@ -104,6 +104,7 @@ final class Worker implements AutoCloseable {
 
     @Override
     public void close() {
+        hooks.unregister();
         if (guard instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

@@ -26,6 +26,7 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     private static final LuaScript RELEASE = LuaScript.load("release.lua", ScriptOutputType.INTEGER);
 
     private volatile RedisConnector redis;
+    private volatile boolean closed;
     private final RedisSettings settings;
     private final Clock clock;
     private final String guardTtlMillis;
@@ -49,6 +50,9 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
      * snapshot must hold no open connection, since every restored copy would share it.
      */
     public synchronized void disconnect() {
+        if (closed) {
+            return;
+        }
         RedisConnector old = redis;
         redis = RedisConnector.create(settings);
         old.close();
@@ -99,7 +103,8 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         redis.close();
     }
 
