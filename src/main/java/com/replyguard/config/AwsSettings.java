@@ -18,8 +18,16 @@ import java.util.Map;
  *                        {@code SECRETS_MANAGER}) to endpoint; key {@code ""} is {@code AWS_ENDPOINT_URL}
  * @param functionTimeout the Lambda function's timeout ({@code FUNCTION_TIMEOUT_SECONDS}, set by the
  *                        template), or {@code null}; used to check that time budgets fit inside it
+ * @param jobsVisibilityTimeout the jobs queue's visibility timeout ({@code JOBS_VISIBILITY_TIMEOUT_SECONDS},
+ *                        set by the template), or {@code null}; must be at least 6 x the function timeout
  */
-public record AwsSettings(String region, Map<String, URI> endpoints, Duration functionTimeout) {
+public record AwsSettings(String region, Map<String, URI> endpoints, Duration functionTimeout,
+                          Duration jobsVisibilityTimeout) {
+
+    /** Without the deployment's timeouts: local runs and tests. */
+    public AwsSettings(String region, Map<String, URI> endpoints, Duration functionTimeout) {
+        this(region, endpoints, functionTimeout, null);
+    }
 
     /** The services reply-guard talks to, named as in the SDK's {@code AWS_ENDPOINT_URL_<SERVICE>}. */
     public static final String SQS = "SQS";
@@ -47,7 +55,9 @@ public record AwsSettings(String region, Map<String, URI> endpoints, Duration fu
         }
         Duration functionTimeout = env.text("FUNCTION_TIMEOUT_SECONDS") == null ? null
                 : env.seconds("FUNCTION_TIMEOUT_SECONDS", 0, 1, 900);
-        return new AwsSettings(region, endpoints, functionTimeout);
+        Duration visibility = env.text("JOBS_VISIBILITY_TIMEOUT_SECONDS") == null ? null
+                : env.seconds("JOBS_VISIBILITY_TIMEOUT_SECONDS", 0, 0, 43_200);
+        return new AwsSettings(region, endpoints, functionTimeout, visibility);
     }
 
     /** The region, or a start failure naming what needs it. */

@@ -59,6 +59,11 @@ public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSe
             return;
         }
         long timeout = aws.functionTimeout().toSeconds();
+        if (aws.jobsVisibilityTimeout() != null && aws.jobsVisibilityTimeout().toSeconds() < 6 * timeout) {
+            throw new ConfigException("JOBS_VISIBILITY_TIMEOUT_SECONDS (" + aws.jobsVisibilityTimeout().toSeconds()
+                    + ") must be at least 6 x FUNCTION_TIMEOUT_SECONDS (" + timeout + "): a job must not come back"
+                    + " to a second worker while the first still works on it");
+        }
         if (guard.enabled() && guard.ttl().toSeconds() <= timeout) {
             throw new ConfigException("GUARD_TTL_SECONDS (" + guard.ttl().toSeconds() + ") must be above the function timeout"
                     + " FUNCTION_TIMEOUT_SECONDS (" + timeout + "): the in-progress flag must outlive the job holding it");

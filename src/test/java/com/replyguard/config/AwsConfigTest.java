@@ -129,6 +129,15 @@ class AwsConfigTest {
     }
 
     @Test
+    void shouldRefuseAVisibilityTimeout_belowSixTimesTheFunctionTimeout() {
+        assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "30",
+                "JOBS_VISIBILITY_TIMEOUT_SECONDS", "179")))
+                .hasMessageStartingWith("JOBS_VISIBILITY_TIMEOUT_SECONDS (179) must be at least 6 x FUNCTION_TIMEOUT_SECONDS (30)");
+        assertThat(WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "30", "JOBS_VISIBILITY_TIMEOUT_SECONDS", "180"))
+                .aws().jobsVisibilityTimeout()).isEqualTo(Duration.ofSeconds(180));
+    }
+
+    @Test
     void shouldRefuseAGenerationBudget_thatOutlastsTheFunction() {
         assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "30",
                 "GENERATOR", "bedrock", "BEDROCK_MODEL_ID", "amazon.nova-micro-v1:0",
