@@ -85,8 +85,12 @@ public final class SnapStartHooks implements Resource {
 
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
+        checkpoint(true);
+    }
+
+    private void checkpoint(boolean withPriming) {
         long start = System.nanoTime();
-        List<String> primed = prime();
+        List<String> primed = withPriming ? prime() : List.of("priming skipped");
         disconnect();
         logLine("beforeCheckpoint", primed, start);
     }
@@ -177,18 +181,28 @@ public final class SnapStartHooks implements Resource {
     }
 
     /**
-     * What Lambda does around a snapshot, for every worker of this JVM, in one go: for local
-     * measurements and trials on a JVM without CRaC (where {@code org.crac} registers nothing).
+     * What Lambda does before a snapshot, for every worker of this JVM: for local measurements and
+     * trials on a JVM without CRaC (where {@code org.crac} registers nothing). See docs/coldstart.sh.
      *
+     * @param withPriming false to measure what priming brings: Redis is only closed
      * @return how many workers went through it
      */
-    public static int simulateCheckpointAndRestore() {
-        List<SnapStartHooks> hooks;
-        synchronized (REGISTERED) {
-            hooks = new ArrayList<>(REGISTERED);
-        }
-        hooks.forEach(h -> h.beforeCheckpoint(null));
+    public static int simulateCheckpoint(boolean withPriming) {
+        List<SnapStartHooks> hooks = registered();
+        hooks.forEach(h -> h.checkpoint(withPriming));
+        return hooks.size();
+    }
+
+    /** What Lambda does after restoring a snapshot, for every worker of this JVM (see {@link #simulateCheckpoint}). */
+    public static int simulateRestore() {
+        List<SnapStartHooks> hooks = registered();
         hooks.forEach(h -> h.afterRestore(null));
         return hooks.size();
+    }
+
+    private static List<SnapStartHooks> registered() {
+        synchronized (REGISTERED) {
+            return new ArrayList<>(REGISTERED);
+        }
     }
 }
