@@ -11,45 +11,59 @@ import java.util.Locale;
  * @param url            {@code redis://} or {@code rediss://} URL, possibly with credentials; never logged
  * @param timeout        per-command timeout ({@code REDIS_TIMEOUT_MS})
  * @param connectTimeout TCP connect and handshake timeout ({@code REDIS_CONNECT_TIMEOUT_MS})
+ * @param urlSecretArn   {@code REDIS_URL_SECRET_ARN}: the Secrets Manager secret holding the URL (Upstash),
+ *                       read once at start; then {@code url} is {@code null} until {@link #withUrl} resolves it
  */
-public record RedisSettings(String url, boolean cluster, Duration timeout, Duration connectTimeout) {
+public record RedisSettings(String url, boolean cluster, Duration timeout, Duration connectTimeout, String urlSecretArn) {
 
     static RedisSettings from(Environment env, boolean required) {
         String url = env.text("REDIS_URL");
+        String secretArn = env.text("REDIS_URL_SECRET_ARN");
+        if (url != null && secretArn != null) {
+            throw new ConfigException("set REDIS_URL or REDIS_URL_SECRET_ARN, not both");
+        }
         if (url != null) {
-            check(url);
+            check(url, "REDIS_URL");
+        } else if (secretArn != null) {
+            SecretArn.check("REDIS_URL_SECRET_ARN", secretArn);
         } else if (required) {
-            if (env.text("REDIS_URL_SECRET_ARN") != null) {
-                throw new ConfigException("REDIS_URL_SECRET_ARN is not supported by this version yet: set REDIS_URL");
-            }
-            throw new ConfigException("REDIS_URL is required when GUARD_ENABLED is true (redis://host:6379 or rediss://...)");
+            throw new ConfigException("REDIS_URL is required when GUARD_ENABLED is true (redis://host:6379 or rediss://...),"
+                    + " or REDIS_URL_SECRET_ARN naming a Secrets Manager secret that holds it");
         }
         return new RedisSettings(url,
                 env.bool("REDIS_CLUSTER", false),
                 env.millis("REDIS_TIMEOUT_MS", 300, 10, 60_000),
-                env.millis("REDIS_CONNECT_TIMEOUT_MS", 1_000, 50, 60_000));
+                env.millis("REDIS_CONNECT_TIMEOUT_MS", 1_000, 50, 60_000),
+                secretArn);
     }
 
-    private static void check(String url) {
+    /** These settings with the URL read from {@code REDIS_URL_SECRET_ARN}, checked like {@code REDIS_URL}. */
+    public RedisSettings withUrl(String secretUrl) {
+        check(secretUrl, "the secret named by REDIS_URL_SECRET_ARN");
+        return new RedisSettings(secretUrl, cluster, timeout, connectTimeout, urlSecretArn);
+    }
+
+    /** @param source how to name the value in errors: never the value itself (it may hold a password) */
+    private static void check(String url, String source) {
         URI uri;
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw new ConfigException("REDIS_URL is not a valid URL (expected redis://[user:password@]host:port)");
+            throw new ConfigException(source + " is not a valid URL (expected redis://[user:password@]host:port)");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-            throw new ConfigException("REDIS_URL must start with redis:// or rediss://");
+            throw new ConfigException(source + " must start with redis:// or rediss://");
         }
         if (uri.getHost() == null || uri.getHost().isBlank()) {
-            throw new ConfigException("REDIS_URL has no host (expected redis://[user:password@]host:port)");
+            throw new ConfigException(source + " has no host (expected redis://[user:password@]host:port)");
         }
     }
 
     /** The endpoint without credentials, for logs. */
     public String endpoint() {
         if (url == null) {
-            return "none";
+            return urlSecretArn != null ? "from secret" : "none";
         }
         URI uri = URI.create(url);
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");

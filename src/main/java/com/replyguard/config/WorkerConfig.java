@@ -8,24 +8,77 @@ import java.util.Map;
  * message. {@code toString} never shows a secret.
  *
  * @param maxMessageChars the longest accepted {@code userMessage} ({@code MAX_MESSAGE_CHARS})
+ * @param aws             region, endpoint overrides and the function timeout
  */
 public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSettings generator, SinkSettings sink,
-                           int maxMessageChars, ObservabilitySettings observability) {
+                           int maxMessageChars, AwsSettings aws, ObservabilitySettings observability) {
 
     public static WorkerConfig fromEnvironment(Map<String, String> variables) {
         Environment env = new Environment(variables);
         GuardSettings guard = GuardSettings.from(env);
-        return new WorkerConfig(
+        WorkerConfig config = new WorkerConfig(
                 RedisSettings.from(env, guard.enabled()),
                 guard,
                 GeneratorSettings.from(env),
                 SinkSettings.from(env),
                 (int) env.number("MAX_MESSAGE_CHARS", 4_000, 1, 100_000, "characters"),
+                AwsSettings.from(env),
                 ObservabilitySettings.from(env));
+        config.checkAwsNeeds();
+        config.checkTimeBudget();
+        return config;
+    }
+
+    /** The same configuration with secrets read at start (Redis URL, OpenAI key) filled in. */
+    public WorkerConfig withResolved(RedisSettings resolvedRedis, GeneratorSettings resolvedGenerator) {
+        return new WorkerConfig(resolvedRedis, guard, resolvedGenerator, sink, maxMessageChars, aws, observability);
+    }
+
+    /** Fails at start, not on the first message, when an AWS service is configured without a region. */
+    private void checkAwsNeeds() {
+        if (generator.kind() == GeneratorSettings.Kind.BEDROCK) {
+            aws.requireRegion("GENERATOR=bedrock");
+        }
+        if (sink.kind() == SinkSettings.Kind.SQS) {
+            aws.requireRegion("REPLY_SINK=sqs");
+        }
+        if (guard.enabled() && redis.url() == null && redis.urlSecretArn() != null) {
+            aws.requireRegion("REDIS_URL_SECRET_ARN");
+        }
+        if (generator.openAi() != null && generator.openAi().apiKeySecretArn() != null) {
+            aws.requireRegion("OPENAI_API_KEY_SECRET_ARN");
+        }
+    }
+
+    /**
+     * With {@code FUNCTION_TIMEOUT_SECONDS} known (the template sets it), the guard's flag must outlive
+     * the function — else a job still running could lose its flag to a second job of the same match —
+     * and a generation with all its retries must end before Lambda kills the function.
+     */
+    private void checkTimeBudget() {
+        if (aws.functionTimeout() == null) {
+            return;
+        }
+        long timeout = aws.functionTimeout().toSeconds();
+        if (aws.jobsVisibilityTimeout() != null && aws.jobsVisibilityTimeout().toSeconds() < 6 * timeout) {
+            throw new ConfigException("JOBS_VISIBILITY_TIMEOUT_SECONDS (" + aws.jobsVisibilityTimeout().toSeconds()
+                    + ") must be at least 6 x FUNCTION_TIMEOUT_SECONDS (" + timeout + "): a job must not come back"
+                    + " to a second worker while the first still works on it");
+        }
+        if (guard.enabled() && guard.ttl().toSeconds() <= timeout) {
+            throw new ConfigException("GUARD_TTL_SECONDS (" + guard.ttl().toSeconds() + ") must be above the function timeout"
+                    + " FUNCTION_TIMEOUT_SECONDS (" + timeout + "): the in-progress flag must outlive the job holding it");
+        }
+        if (generator.kind() != GeneratorSettings.Kind.SCRIPTED
+                && generator.llm().budget().compareTo(aws.functionTimeout()) >= 0) {
+            throw new ConfigException("GENERATOR_TIMEOUT_MS x GENERATOR_MAX_ATTEMPTS (" + generator.llm().budget().toMillis()
+                    + " ms) must be below the function timeout FUNCTION_TIMEOUT_SECONDS (" + timeout + " s)");
+        }
     }
 
     @Override
     public String toString() {
-        return "WorkerConfig[" + redis + ", " + guard + ", " + generator + ", " + sink + ", " + observability + "]";
+        return "WorkerConfig[" + redis + ", " + guard + ", " + generator + ", " + sink + ", " + aws + ", "
+                + observability + "]";
     }
 }

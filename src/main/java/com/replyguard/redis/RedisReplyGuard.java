@@ -36,13 +36,16 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     private static final LuaScript ROLLBACK = LuaScript.load("rollback.lua", ScriptOutputType.INTEGER);
     private static final LuaScript RELEASE = LuaScript.load("release.lua", ScriptOutputType.INTEGER);
 
-    private final RedisConnector redis;
+    private volatile RedisConnector redis;
+    private volatile boolean closed;
+    private final RedisSettings settings;
     private final Clock clock;
     private final String guardTtlMillis;
     private final String answeredTtlMillis;
 
-    private RedisReplyGuard(RedisConnector redis, Clock clock, GuardSettings guard) {
-        this.redis = redis;
+    private RedisReplyGuard(RedisSettings settings, Clock clock, GuardSettings guard) {
+        this.settings = settings;
+        this.redis = RedisConnector.create(settings);
         this.clock = clock;
         this.guardTtlMillis = Long.toString(guard.ttl().toMillis());
         // handed-over messages must outlive a failed holder until its retry: keep them as long as answers
@@ -50,7 +53,36 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     }
 
     public static RedisReplyGuard create(RedisSettings redis, GuardSettings guard, Clock clock) {
-        return new RedisReplyGuard(RedisConnector.create(redis), clock, guard);
+        return new RedisReplyGuard(redis, clock, guard);
+    }
+
+    /**
+     * Closes the connection and the client (its sockets and threads) and puts a fresh, unconnected
+     * one in its place, which connects on first use. For SnapStart's {@code beforeCheckpoint}: a
+     * snapshot must hold no open connection, since every restored copy would share it.
+     */
+    public synchronized void disconnect() {
+        if (closed) {
+            return;
+        }
+        RedisConnector old = redis;
+        redis = RedisConnector.create(settings);
+        old.close();
+    }
+
+    /**
+     * Opens the connection now rather than on the first message (SnapStart's {@code afterRestore}).
+     * Best effort: a Redis that cannot be reached is retried on first use, where the guard fails open.
+     *
+     * @return whether the connection is open
+     */
+    public boolean connect() {
+        try {
+            redis.commands();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
@@ -130,7 +162,8 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         redis.close();
     }
 

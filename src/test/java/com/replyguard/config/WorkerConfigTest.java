@@ -99,10 +99,4 @@ class WorkerConfigTest {
         assertThatThrownBy(() -> WorkerConfig.fromEnvironment(Map.of("REDIS_URL", "redis://u:" + SECRET + "@h:1 bad")))
                 .hasMessageNotContaining(SECRET);
     }
-
-    @Test
-    void shouldSayClearly_whenAGeneratorIsNotBuiltYet() {
-        assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("GENERATOR", "bedrock")))
-                .hasMessageContaining("GENERATOR=bedrock is not available in this version yet");
-    }
 }

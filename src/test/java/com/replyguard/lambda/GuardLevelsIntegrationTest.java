@@ -85,7 +85,7 @@ class GuardLevelsIntegrationTest {
         try (ReplyGuardHandler handler = Containers.start(Containers.env(), clock, log, replies)) {
             SQSBatchResponse response = handler.handleRequest(
                     Sqs.event(Sqs.record("t1", Sqs.job("m-late", "msg-1", "salut"), 1)),
-                    new com.replyguard.testing.FixedContext("req-late", 1_000));
+                    new com.replyguard.testing.FixedContext("req-late", 200));
             assertThat(Sqs.failedIds(response)).containsExactly("t1");
         }
         assertThat(log.outcomes()).containsExactly("FAILED");
