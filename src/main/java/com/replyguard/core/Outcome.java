@@ -15,6 +15,15 @@ public enum Outcome {
     /** The record could not be parsed or is invalid: reported in batchItemFailures, ends in the DLQ. */
     INVALID;
 
+    /** The outcome's metric name: {@code SKIPPED_SIMILAR_QUESTION} → {@code SkippedSimilarQuestion}. */
+    public String metricName() {
+        StringBuilder name = new StringBuilder();
+        for (String part : name().split("_")) {
+            name.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return name.toString();
+    }
+
     /** Whether SQS must see this record again (batchItemFailures). */
     public boolean retried() {
         return this == FAILED || this == INVALID;

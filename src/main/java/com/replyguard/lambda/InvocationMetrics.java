@@ -13,7 +13,6 @@ import software.amazon.cloudwatchlogs.emf.sinks.ISink;
 
 import java.io.PrintStream;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -66,21 +65,12 @@ final class InvocationMetrics {
     synchronized void flush() {
         int records = 0;
         for (Map.Entry<Outcome, Integer> count : counts.entrySet()) {
-            put(metricName(count.getKey()), count.getValue(), Unit.COUNT);
+            put(count.getKey().metricName(), count.getValue(), Unit.COUNT);
             records += count.getValue();
         }
         put("Records", records, Unit.COUNT);
         put("RepliesDelivered", replies, Unit.COUNT);
         metrics.flush();
-    }
-
-    /** {@code SKIPPED_SIMILAR_QUESTION} → {@code SkippedSimilarQuestion}. */
-    static String metricName(Outcome outcome) {
-        StringBuilder name = new StringBuilder();
-        for (String part : outcome.name().split("_")) {
-            name.append(part.charAt(0)).append(part.substring(1).toLowerCase(Locale.ROOT));
-        }
-        return name.toString();
     }
 
     private void put(String name, double value, Unit unit) {

@@ -228,6 +228,21 @@ class TemplateTest {
     }
 
     @Test
+    void shouldChartEveryOutcomeAndTiming_onADashboardOfTheWorkersNamespace() throws IOException {
+        assertThat(environment().get("METRICS_NAMESPACE")).isEqualTo("ReplyGuard");
+        assertThat(environment().get("LOG_LEVEL")).isEqualTo(ref("LogLevel"));
+        List<?> sub = (List<?>) map(properties("ReplyGuardDashboard").get("DashboardBody")).get("Fn::Sub");
+        String body = ((String) sub.getFirst()).replace("${AWS::Region}", "eu-west-3").replace("${Fn}", "reply-guard");
+        var dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body); // valid JSON once substituted
+        assertThat(dashboard.get("widgets").size()).isGreaterThanOrEqualTo(4);
+        for (com.replyguard.core.Outcome outcome : com.replyguard.core.Outcome.values()) {
+            assertThat(body).contains("\"" + outcome.metricName() + "\"");
+        }
+        assertThat(body).contains("\"GuardTime\"", "\"GenerationTime\"", "\"DeliveryTime\"", "\"RepliesDelivered\"",
+                "\"Records\"", "\"ReplyGuard\"", "\"FunctionName\"");
+    }
+
+    @Test
     void shouldOutputTheQueueUrls_theDeadLetterQueue_andTheAlias() {
         Map<String, Object> outputs = map(template.get("Outputs"));
         assertThat(map(outputs.get("JobsQueueUrl")).get("Value")).isEqualTo(ref("JobsQueue"));
