@@ -3,7 +3,10 @@ package com.replyguard.lambda;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.replyguard.config.ObservabilitySettings;
 import com.replyguard.core.Job;
+import com.replyguard.core.Outcome;
+import com.replyguard.core.RecordResult;
 import com.replyguard.core.Primeable;
 import com.replyguard.core.Reply;
 import com.replyguard.core.ReplyGenerator;
@@ -16,7 +19,9 @@ import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,8 +69,11 @@ public final class SnapStartHooks implements Resource {
     private final ReplyGenerator generator;
     private final ReplySink sink;
     private final PrintStream log;
+    private final ObservabilitySettings observability;
 
-    SnapStartHooks(JobParser parser, ReplyGuard guard, ReplyGenerator generator, ReplySink sink, PrintStream log) {
+    SnapStartHooks(JobParser parser, ReplyGuard guard, ReplyGenerator generator, ReplySink sink, PrintStream log,
+                   ObservabilitySettings observability) {
+        this.observability = observability;
         this.parser = parser;
         this.guard = guard;
         this.generator = generator;
@@ -122,11 +130,24 @@ public final class SnapStartHooks implements Resource {
         }
         ReplyJson.write(new Reply(sample.matchId(), List.of(sample.messageId()), "Haha, raconte-moi plus !", Instant.EPOCH));
         primed.add("reply json");
+        primeObservability(sample);
+        primed.add("record log and EMF metrics");
         if (sink instanceof Primeable primeable) {
             primeable.prime(sample);
             primed.add("sink " + sink.getClass().getSimpleName());
         }
         return primed;
+    }
+
+    /** The per-record log line and the EMF record, written to a discarding stream. */
+    private void primeObservability(Job sample) {
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
+        RecordResult result = new RecordResult(Outcome.REPLIED, 0.5, null, 1, 1, 1, 24, List.of(sample.messageId()),
+                1, 1, null);
+        new RecordLog(discard, ObservabilitySettings.LogLevel.DEBUG, Clock.systemUTC()).processed(sample, result, "priming");
+        InvocationMetrics metrics = new InvocationMetrics(observability, discard);
+        metrics.record(result);
+        metrics.flush();
     }
 
     private void primeGuard(Job sample, List<String> primed) {

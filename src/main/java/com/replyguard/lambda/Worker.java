@@ -73,7 +73,7 @@ final class Worker implements AutoCloseable {
                     deliveryReserve(config.sink()));
             ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink, policy, clock);
             SnapStartHooks hooks = new SnapStartHooks(new JobParser(config.maxMessageChars()), guard, generator, sink,
-                    System.out);
+                    System.out, config.observability());
             hooks.register();
             return new Worker(config, guard, pipeline, hooks, aws);
         } catch (RuntimeException e) {
