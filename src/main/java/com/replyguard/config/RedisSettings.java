@@ -2,6 +2,8 @@ package com.replyguard.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -11,8 +13,12 @@ import java.util.Locale;
  * @param url            {@code redis://} or {@code rediss://} URL, possibly with credentials; never logged
  * @param timeout        per-command timeout ({@code REDIS_TIMEOUT_MS})
  * @param connectTimeout TCP connect and handshake timeout ({@code REDIS_CONNECT_TIMEOUT_MS})
+ * @param breakerFailures consecutive Redis failures that open the breaker ({@code REDIS_BREAKER_FAILURES})
+ * @param breakerCooldown how long the open breaker bypasses Redis before one probe ({@code REDIS_BREAKER_COOLDOWN_MS})
+ * @param tlsCaFile      PEM file of the CAs to trust for {@code rediss://} ({@code REDIS_TLS_CA_FILE}); null: the JDK's
  */
-public record RedisSettings(String url, boolean cluster, Duration timeout, Duration connectTimeout) {
+public record RedisSettings(String url, boolean cluster, Duration timeout, Duration connectTimeout,
+                            int breakerFailures, Duration breakerCooldown, Path tlsCaFile) {
 
     static RedisSettings from(Environment env, boolean required) {
         String url = env.text("REDIS_URL");
@@ -27,7 +33,25 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
         return new RedisSettings(url,
                 env.bool("REDIS_CLUSTER", false),
                 env.millis("REDIS_TIMEOUT_MS", 300, 10, 60_000),
-                env.millis("REDIS_CONNECT_TIMEOUT_MS", 1_000, 50, 60_000));
+                env.millis("REDIS_CONNECT_TIMEOUT_MS", 1_000, 50, 60_000),
+                (int) env.number("REDIS_BREAKER_FAILURES", 3, 1, 1_000, "failures"),
+                env.millis("REDIS_BREAKER_COOLDOWN_MS", 2_000, 10, 600_000),
+                tlsCaFile(env, url));
+    }
+
+    private static Path tlsCaFile(Environment env, String url) {
+        String value = env.text("REDIS_TLS_CA_FILE");
+        if (value == null) {
+            return null;
+        }
+        if (url == null || !url.regionMatches(true, 0, "rediss://", 0, 9)) {
+            throw new ConfigException("REDIS_TLS_CA_FILE is set but REDIS_URL is not a rediss:// URL");
+        }
+        Path file = Path.of(value);
+        if (!Files.isReadable(file)) {
+            throw new ConfigException("REDIS_TLS_CA_FILE: no readable file at " + value);
+        }
+        return file;
     }
 
     private static void check(String url) {
@@ -57,6 +81,8 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
 
     @Override
     public String toString() {
-        return "redis=" + endpoint() + ", cluster=" + cluster + ", timeout=" + timeout.toMillis() + "ms";
+        return "redis=" + endpoint() + ", cluster=" + cluster + ", timeout=" + timeout.toMillis() + "ms"
+                + ", connectTimeout=" + connectTimeout.toMillis() + "ms, breaker=" + breakerFailures + " failures/"
+                + breakerCooldown.toMillis() + "ms" + (tlsCaFile == null ? "" : ", tlsCaFile=" + tlsCaFile);
     }
 }
