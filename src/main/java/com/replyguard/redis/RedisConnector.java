@@ -11,6 +11,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -118,7 +119,7 @@ final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
-        dropSession();
+        session.set(null); // shutting the client down closes its connections
         try {
             backend.shutdown();
         } catch (RuntimeException e) {
@@ -269,7 +270,8 @@ final class RedisConnector implements AutoCloseable {
             @Override
             public CompletableFuture<Session> connect() {
                 return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
-                        .thenApply(connection -> new Session(connection, connection.sync()));
+                        .thenCompose(connection -> loadScripts(connection.async())
+                                .thenApply(ignored -> new Session(connection, connection.sync())));
             }
 
             @Override
@@ -302,7 +304,9 @@ final class RedisConnector implements AutoCloseable {
         return new Backend() {
             @Override
             public CompletableFuture<Session> connect() {
-                return client.connectAsync(StringCodec.UTF8)
+                // (re)load the topology first: connectAsync needs it, and after an outage it may have changed
+                return client.refreshPartitionsAsync().toCompletableFuture()
+                        .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8))
                         .thenCompose(connection -> connectMasters(connection)
                                 .thenApply(ignored -> new Session(connection, connection.sync())));
             }
@@ -315,18 +319,34 @@ final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Opens the connection to every master now, the ones slot-routed commands use: with
-     * {@code REJECT_COMMANDS} a command whose node connection is still opening is rejected, so
-     * without this the first message for each node would bypass the guard. Best effort: a node that
+     * Opens the connection to every master now, the ones slot-routed commands use, and loads the
+     * scripts there: with {@code REJECT_COMMANDS} a command whose node connection is still opening
+     * is rejected, so without this the first message for each node would bypass the guard (and the
+     * first script run on each node would cost a NOSCRIPT round trip). Best effort: a node that
      * cannot be reached fails its own commands later, fast.
      */
     private static CompletableFuture<Void> connectMasters(StatefulRedisClusterConnection<String, String> connection) {
         CompletableFuture<?>[] masters = connection.getPartitions().stream()
                 .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM) && node.getUri() != null)
                 .map(node -> connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(),
-                        ConnectionIntent.WRITE).handle((open, error) -> Boolean.valueOf(error == null)))
+                                ConnectionIntent.WRITE)
+                        .thenCompose(nodeConnection -> loadScripts(nodeConnection.async()))
+                        .handle((loaded, error) -> Boolean.valueOf(error == null)))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(masters);
+    }
+
+    /**
+     * Puts every script in the server's cache (SCRIPT LOAD, pipelined: one round trip at connect),
+     * so that messages run EVALSHA straight away. Best effort: a script the server lost is still run
+     * by EVAL on NOSCRIPT.
+     */
+    private static CompletableFuture<Void> loadScripts(RedisScriptingAsyncCommands<String, String> node) {
+        CompletableFuture<?>[] loads = LuaScript.loaded().stream()
+                .map(script -> node.scriptLoad(script.source()).toCompletableFuture()
+                        .handle((sha, error) -> Boolean.valueOf(error == null)))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(loads);
     }
 
     private static void shutdownAll(Runnable shutdownClient, ClientResources resources) {

@@ -47,7 +47,7 @@ class RoundTripIntegrationTest {
                 Sqs.record("warm-1", Sqs.job("m-warm", "msg-warm-1", "salut"), 1),
                 Sqs.record("warm-2", Sqs.job("m-warm", "msg-warm-2", "Salut !"), 1)), null);
         assertThat(log.outcomes()).containsExactly("REPLIED", "SKIPPED_SIMILAR_QUESTION");
-        monitor = RedisMonitor.start(RealRedis.port());
+        monitor = RedisMonitor.start(); // every node of a cluster
     }
 
     @AfterEach
@@ -66,7 +66,7 @@ class RoundTripIntegrationTest {
             RealRedis.inspect().hset("rg:{m-busy" + i + "}:flag", Map.of("owner", "x", "messageId", "m0", "since", "0"));
             RealRedis.inspect().pexpire("rg:{m-busy" + i + "}:flag", 60_000);
         }
-        monitor.clientCommandsUntilMarker(RealRedis.port(), "setup-done");
+        monitor.clientCommandsUntilMarker("setup-done");
         perPath.put("SKIPPED_IN_PROGRESS", count("SKIPPED_IN_PROGRESS", i -> Sqs.job("m-busy" + i, "msg-" + i, "salut")));
         count("REPLIED", i -> Sqs.job("m-d" + i, "msg-1", "dup: tu bosses où ?"));
         perPath.put("DROPPED_DUPLICATE_REPLY", count("DROPPED_DUPLICATE_REPLY", i -> Sqs.job("m-d" + i, "msg-2", "dup: et ton travail ?")));
@@ -86,7 +86,7 @@ class RoundTripIntegrationTest {
         for (int i = 0; i < MESSAGES; i++) {
             handler.handleRequest(Sqs.event(Sqs.record(run + "-" + i, body.apply(i), 1)), null);
         }
-        List<String> commands = monitor.clientCommandsUntilMarker(RealRedis.port(), "end-of-" + run);
+        List<String> commands = monitor.clientCommandsUntilMarker("end-of-" + run);
         assertThat(log.outcomes()).hasSize(MESSAGES).containsOnly(outcome);
         assertThat(commands).allMatch(c -> c.toLowerCase().contains("\"evalsha\""), "only EVALSHA is sent on these paths");
         return commands.size();
