@@ -105,7 +105,23 @@ final class RedisConnector implements AutoCloseable {
         // Connecting may take: TCP connect, TLS handshake, HELLO; in cluster mode, topology then node connections.
         Duration budget = config.connectTimeout().multipliedBy(2).plus(handshake.multipliedBy(config.cluster() ? 3 : 1));
         Backend backend = config.cluster() ? cluster(uri, config) : standalone(uri, config);
+        if (uri.isSsl()) {
+            warmUpTls(config);
+        }
         return new RedisConnector(backend, breaker, budget);
+    }
+
+    /**
+     * Builds a TLS context once at init, with no network: loading the JDK's TLS stack and the CA file
+     * costs seconds of CPU on a cold JVM, better paid in the init phase (and kept in a SnapStart
+     * snapshot) than by the first message. A failure here is left for the first connection to report.
+     */
+    private static void warmUpTls(RedisSettings config) {
+        try {
+            sslOptions(config).createSslContextBuilder().build();
+        } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            // the first connection attempt fails the same way, and the guard is bypassed
+        }
     }
 
     /** The scripting commands, each run through the breaker on the current connection (connecting if needed). */

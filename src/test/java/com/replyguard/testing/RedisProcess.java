@@ -222,6 +222,11 @@ public final class RedisProcess implements AutoCloseable {
         return binary;
     }
 
+    /** A loopback port nothing listens on: connecting to it is refused. */
+    public static int unusedPort() {
+        return freePort(false);
+    }
+
     /** A free loopback port; with {@code withBus}, port + 10000 is free too (a cluster node's bus). */
     static int freePort(boolean withBus) {
         for (int attempt = 0; attempt < 200; attempt++) {
