@@ -73,7 +73,12 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
                 matches.add(perMatch.submit(() -> processInOrder(jobs)));
             }
             for (Future<List<String>> match : matches) {
-                failed.addAll(match.get());
+                try {
+                    failed.addAll(match.get());
+                } catch (InterruptedException e) {
+                    perMatch.shutdownNow(); // stop the records too: closing the executor would wait for them
+                    throw e;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
