@@ -8,8 +8,12 @@ import java.time.Duration;
  *
  * @param webhookUrl     the webhook sink's URL ({@code REPLY_WEBHOOK_URL}), null for other sinks
  * @param webhookTimeout the webhook request timeout; a slower answer fails the record
+ * @param webhookSecret  HMAC-SHA256 key signing each webhook request ({@code REPLY_WEBHOOK_SECRET}), or null; never logged
  */
-public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout) {
+public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout, String webhookSecret) {
+
+    /** A signing key shorter than this is refused: HMAC-SHA256 wants 256 bits of randomness. */
+    static final int MIN_SECRET_CHARS = 32;
 
     public enum Kind { STDOUT, WEBHOOK, SQS }
 
@@ -19,12 +23,23 @@ public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout) {
             throw new ConfigException("REPLY_SINK=sqs is not available in this version yet: use stdout or webhook");
         }
         URI webhookUrl = kind == Kind.WEBHOOK ? env.httpUrl("REPLY_WEBHOOK_URL", "with REPLY_SINK=webhook") : null;
-        return new SinkSettings(kind, webhookUrl, env.millis("REPLY_WEBHOOK_TIMEOUT_MS", 5_000, 100, 120_000));
+        return new SinkSettings(kind, webhookUrl, env.millis("REPLY_WEBHOOK_TIMEOUT_MS", 5_000, 100, 120_000),
+                kind == Kind.WEBHOOK ? webhookSecret(env) : null);
+    }
+
+    private static String webhookSecret(Environment env) {
+        String secret = env.text("REPLY_WEBHOOK_SECRET");
+        if (secret != null && secret.length() < MIN_SECRET_CHARS) {
+            // the length only, never the value
+            throw new ConfigException("REPLY_WEBHOOK_SECRET must be at least " + MIN_SECRET_CHARS
+                    + " characters (e.g. openssl rand -hex 32), got " + secret.length());
+        }
+        return secret;
     }
 
     @Override
     public String toString() {
         // the webhook URL may carry a token in its query: show the host only
-        return "sink=" + kind + (webhookUrl == null ? "" : " (" + webhookUrl.getHost() + ")");
+        return "sink=" + kind + (webhookUrl == null ? "" : " (" + webhookUrl.getHost() + (webhookSecret == null ? ", unsigned" : ", signed") + ")");
     }
 }

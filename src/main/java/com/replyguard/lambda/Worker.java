@@ -35,7 +35,7 @@ final class Worker implements AutoCloseable {
         };
         ReplySink sink = switch (config.sink().kind()) {
             case STDOUT -> new StdoutSink(stdout);
-            case WEBHOOK -> new WebhookSink(config.sink().webhookUrl(), config.sink().webhookTimeout());
+            case WEBHOOK -> new WebhookSink(config.sink().webhookUrl(), config.sink().webhookTimeout(), config.sink().webhookSecret());
             case SQS -> throw new IllegalStateException("rejected by WorkerConfig");
         };
         ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink,

@@ -69,6 +69,8 @@ final class RedisConnector implements AutoCloseable {
     private final Backend backend;
     private final GuardBreaker breaker;
     private final long connectBudgetMillis;
+    /** Scrubbed from every error message this class writes, whatever a library put in it. */
+    private final String password;
     private final AtomicReference<CompletableFuture<Session>> session = new AtomicReference<>();
     private final RedisScriptingCommands<String, String> commands;
 
@@ -83,10 +85,11 @@ final class RedisConnector implements AutoCloseable {
         void shutdown();
     }
 
-    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget) {
+    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, String password) {
         this.backend = backend;
         this.breaker = breaker;
         this.connectBudgetMillis = connectBudget.toMillis();
+        this.password = password == null || password.isEmpty() ? null : password;
         this.commands = guardedCommands();
     }
 
@@ -96,7 +99,13 @@ final class RedisConnector implements AutoCloseable {
 
     /** @param events where breaker transitions are logged, one JSON line each */
     static RedisConnector create(RedisSettings config, PrintStream events) {
-        RedisURI uri = RedisURI.create(config.url());
+        RedisURI uri;
+        try {
+            uri = RedisURI.create(config.url());
+        } catch (IllegalArgumentException e) {
+            // the parser's message quotes the URL, password included: say what, not the value
+            throw new IllegalArgumentException("REDIS_URL cannot be read as a Redis URL (" + e.getClass().getSimpleName() + ")");
+        }
         // The URI timeout bounds the handshake (HELLO, AUTH): keep it at connect scale, not command scale.
         Duration handshake = max(config.connectTimeout(), config.timeout());
         uri.setTimeout(handshake);
@@ -108,7 +117,17 @@ final class RedisConnector implements AutoCloseable {
         if (uri.isSsl()) {
             warmUpTls(config);
         }
-        return new RedisConnector(backend, breaker, budget);
+        return new RedisConnector(backend, breaker, budget, passwordOf(config.url()));
+    }
+
+    /** The password in {@code redis://[user:]password@host}, or null. */
+    private static String passwordOf(String url) {
+        String userInfo = java.net.URI.create(url).getUserInfo(); // REDIS_URL was checked as a URI at start
+        if (userInfo == null || userInfo.isEmpty()) {
+            return null;
+        }
+        int colon = userInfo.indexOf(':');
+        return colon < 0 ? userInfo : userInfo.substring(colon + 1);
     }
 
     /**
@@ -226,16 +245,33 @@ final class RedisConnector implements AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
-            if (cause instanceof RedisException redis) {
-                throw redis;
-            }
-            throw new RedisConnectionException("could not connect: " + cause.getClass().getSimpleName(), cause);
+            throw new RedisConnectionException(connectFailure(cause), cause);
         } catch (TimeoutException e) {
             throw new RedisConnectionException("not connected within " + connectBudgetMillis + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted while connecting");
         }
+    }
+
+    /**
+     * Why connecting failed, for the record's log line: Lettuce's own message ("Unable to connect
+     * to host:port") and the root cause (WRONGPASS, connection refused, a TLS certificate problem,
+     * a timeout), with the password scrubbed should any library have quoted it.
+     */
+    private String connectFailure(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        if (root != failure) {
+            text += " (" + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
+        }
+        if (password != null) {
+            text = text.replace(password, "***");
+        }
+        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
     }
 
     /** Forgets the current connection (closing it once open); the next command connects afresh. */
