@@ -133,6 +133,58 @@ class ClusterFaultsIntegrationTest {
         }
     }
 
+    @Test
+    void shouldFollowMoved_whenASlotMigratesUnderARunningContainer() {
+        List<RedisProcess> nodes = cluster.nodes();
+        String match = matchesOn(0, 1, "moved").getFirst();
+        int slot = SlotHash.getSlot("rg:{" + match + "}:flag");
+        RedisProcess source = nodes.get(0);
+        RedisProcess target = nodes.get(1);
+        try (ReplyGuardHandler handler = container()) {
+            // the container knows the topology: the slot is on node 0
+            assertThat(send(handler, matchesOn(0, 1, "warm-moved").getFirst(), "msg-1")).isEqualTo("REPLIED");
+            long movedBefore = movedErrors(source);
+
+            migrateEmptySlot(slot, source, target);
+            // its next command for that slot goes to node 0, which answers MOVED; the client follows it
+            assertThat(send(handler, match, "msg-1")).isEqualTo("REPLIED");
+            assertThat(send(handler, match, "msg-1")).isEqualTo("SKIPPED_ALREADY_ANSWERED");
+            assertThat(movedErrors(source)).as("node 0 redirected at least one command").isGreaterThan(movedBefore);
+            assertThat(target.query("EXISTS rg:{" + match + "}:answered:msg-1")).isEqualTo(":1");
+        } finally {
+            migrateEmptySlot(slot, target, source); // leave the cluster as the other tests expect it
+            cluster.awaitHealthy(TimeUnit.SECONDS.toNanos(30));
+        }
+    }
+
+    /** Moves a slot between masters as redis-cli --cluster reshard does (IMPORTING, MIGRATING, keys, NODE). */
+    private static void migrateEmptySlot(int slot, RedisProcess from, RedisProcess to) {
+        String fromId = from.query("CLUSTER MYID");
+        String toId = to.query("CLUSTER MYID");
+        if (from.query("CLUSTER COUNTKEYSINSLOT " + slot).equals(":0")) {
+            assertThat(to.command("CLUSTER SETSLOT " + slot + " IMPORTING " + fromId)).isEqualTo("+OK");
+            assertThat(from.command("CLUSTER SETSLOT " + slot + " MIGRATING " + toId)).isEqualTo("+OK");
+        } else {
+            // the slot holds the test's keys (moving back): delete them, they are not needed any more
+            from.command("FLUSHALL");
+        }
+        assertThat(to.command("CLUSTER SETSLOT " + slot + " NODE " + toId)).isEqualTo("+OK");
+        assertThat(from.command("CLUSTER SETSLOT " + slot + " NODE " + toId)).isEqualTo("+OK");
+        for (RedisProcess node : cluster.nodes()) {
+            node.command("CLUSTER SETSLOT " + slot + " NODE " + toId);
+        }
+    }
+
+    private static long movedErrors(RedisProcess node) {
+        String stats = node.query("INFO errorstats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("errorstat_MOVED:count=")) {
+                return Long.parseLong(line.substring("errorstat_MOVED:count=".length()).split(",")[0]);
+            }
+        }
+        return 0;
+    }
+
     private static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);

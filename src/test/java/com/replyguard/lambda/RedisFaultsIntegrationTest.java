@@ -211,6 +211,7 @@ class RedisFaultsIntegrationTest {
     void shouldBoundTheTopologyLoad_whenAClusterSeedIsBlackHoled() {
         try (BlackHole hole = new BlackHole();
              ReplyGuardHandler handler = container(env("redis://127.0.0.1:" + hole.port(), "REDIS_CLUSTER", "true"))) {
+            assertThat(hole.accepted()).as("the cluster client opens nothing at init either").isZero();
             Run run = sequential(handler, 10, "clusterhole");
             assertAnsweredWithoutGuard(run, 10);
             assertThat(run.triedRedis()).hasSize(3);

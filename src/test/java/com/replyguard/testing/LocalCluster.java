@@ -83,49 +83,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static String info(RedisProcess node) {
-        // CLUSTER INFO is a bulk string: read it over a raw connection, line by line
-        String all = bulk(node, "CLUSTER INFO");
+        String all = node.query("CLUSTER INFO");
         return all == null ? "(unreachable)" : all;
-    }
-
-    /** The payload of a bulk-string answer, or null. */
-    static String bulk(RedisProcess node, String inline) {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", node.port()), 1_000);
-            socket.setSoTimeout(5_000);
-            var out = socket.getOutputStream();
-            var in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
-            if (node.password() != null) {
-                out.write(("AUTH " + node.password() + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                out.flush();
-                readLine(in);
-            }
-            out.write((inline + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            out.flush();
-            String header = readLine(in);
-            if (header == null || !header.startsWith("$")) {
-                return header;
-            }
-            int length = Integer.parseInt(header.substring(1));
-            byte[] payload = new byte[length];
-            in.readFully(payload);
-            return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return null;
-        }
-    }
-
-    private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\r') {
-                in.read(); // '\n'
-                return line.toString();
-            }
-            line.append((char) c);
-        }
-        return null;
     }
 
     private static void expectOk(RedisProcess node, String command) {

@@ -197,6 +197,48 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends one inline command like {@link #command} and returns a bulk-string answer's payload
+     * (CLUSTER INFO, CLUSTER MYID, INFO…), or the first line of any other answer; null when unreachable.
+     */
+    public String query(String inline) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+            if (password != null) {
+                out.write(("AUTH " + password + "\r\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                readLine(in);
+            }
+            out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            String header = readLine(in);
+            if (header == null || !header.startsWith("$") || header.equals("$-1")) {
+                return header;
+            }
+            byte[] payload = new byte[Integer.parseInt(header.substring(1))];
+            in.readFully(payload);
+            return new String(payload, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\r') {
+                in.read(); // '\n'
+                return line.toString();
+            }
+            line.append((char) c);
+        }
+        return null;
+    }
+
     public String log() {
         try {
             Path log = dir.resolve("redis.log");
