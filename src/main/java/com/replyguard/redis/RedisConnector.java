@@ -30,6 +30,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +71,8 @@ final class RedisConnector implements AutoCloseable {
     private final Backend backend;
     private final GuardBreaker breaker;
     private final long connectBudgetMillis;
-    /** Scrubbed from every error message this class writes, whatever a library put in it. */
-    private final String password;
+    /** The password as written in REDIS_URL and decoded: scrubbed from every error message this class writes. */
+    private final List<String> secrets;
     private final AtomicReference<CompletableFuture<Session>> session = new AtomicReference<>();
     private final RedisScriptingCommands<String, String> commands;
 
@@ -85,11 +87,11 @@ final class RedisConnector implements AutoCloseable {
         void shutdown();
     }
 
-    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, String password) {
+    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets) {
         this.backend = backend;
         this.breaker = breaker;
         this.connectBudgetMillis = connectBudget.toMillis();
-        this.password = password == null || password.isEmpty() ? null : password;
+        this.secrets = secrets.stream().filter(secret -> secret != null && !secret.isEmpty()).toList();
         this.commands = guardedCommands();
     }
 
@@ -117,12 +119,13 @@ final class RedisConnector implements AutoCloseable {
         if (uri.isSsl()) {
             warmUpTls(config);
         }
-        return new RedisConnector(backend, breaker, budget, passwordOf(config.url()));
+        java.net.URI parsed = java.net.URI.create(config.url()); // checked as a URI when the configuration was read
+        return new RedisConnector(backend, breaker, budget,
+                Arrays.asList(passwordOf(parsed.getRawUserInfo()), passwordOf(parsed.getUserInfo())));
     }
 
-    /** The password in {@code redis://[user:]password@host}, or null. */
-    private static String passwordOf(String url) {
-        String userInfo = java.net.URI.create(url).getUserInfo(); // REDIS_URL was checked as a URI at start
+    /** The password in the user-info part of {@code redis://[user:]password@host}, or null. */
+    private static String passwordOf(String userInfo) {
         if (userInfo == null || userInfo.isEmpty()) {
             return null;
         }
@@ -146,10 +149,6 @@ final class RedisConnector implements AutoCloseable {
     /** The scripting commands, each run through the breaker on the current connection (connecting if needed). */
     RedisScriptingCommands<String, String> commands() {
         return commands;
-    }
-
-    GuardBreaker.State breakerState() {
-        return breaker.state();
     }
 
     @Override
@@ -268,8 +267,8 @@ final class RedisConnector implements AutoCloseable {
         if (root != failure) {
             text += " (" + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
         }
-        if (password != null) {
-            text = text.replace(password, "***");
+        for (String secret : secrets) {
+            text = text.replace(secret, "***");
         }
         return text.length() > 300 ? text.substring(0, 300) + "…" : text;
     }

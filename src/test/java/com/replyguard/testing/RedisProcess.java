@@ -77,7 +77,23 @@ public final class RedisProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts a server on free ports. Other processes on the machine may take a port between the
+         * check and the bind: then it tries again with other ports (three times).
+         */
         public RedisProcess start() {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOnce();
+                } catch (PortTakenException e) {
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        private RedisProcess startOnce() {
             // a cluster node also listens on port + 10000 (its bus): both must be free and <= 65535
             int port = freePort(cluster && tls == null);
             Integer tlsPort = tls == null ? null : freePort(cluster);
@@ -107,8 +123,21 @@ public final class RedisProcess implements AutoCloseable {
             command.addAll(settings);
             RedisProcess redis = new RedisProcess(port, tlsPort, password, dir, command);
             Runtime.getRuntime().addShutdownHook(new Thread(redis::kill)); // never leave a server behind
-            redis.restart();
+            try {
+                redis.restart();
+            } catch (IllegalStateException e) {
+                if (redis.log().contains("Address already in use")) {
+                    throw new PortTakenException(e.getMessage());
+                }
+                throw e;
+            }
             return redis;
+        }
+    }
+
+    private static final class PortTakenException extends IllegalStateException {
+        PortTakenException(String message) {
+            super(message);
         }
     }
 
