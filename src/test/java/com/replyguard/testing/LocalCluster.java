@@ -105,6 +105,6 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        nodes.forEach(RedisProcess::kill);
+        nodes.forEach(RedisProcess::close);
     }
 }

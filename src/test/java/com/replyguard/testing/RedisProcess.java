@@ -122,7 +122,7 @@ public final class RedisProcess implements AutoCloseable {
             }
             command.addAll(settings);
             RedisProcess redis = new RedisProcess(port, tlsPort, password, dir, command);
-            Runtime.getRuntime().addShutdownHook(new Thread(redis::kill)); // never leave a server behind
+            Runtime.getRuntime().addShutdownHook(new Thread(redis::close)); // never leave a server behind
             try {
                 redis.restart();
             } catch (IllegalStateException e) {
@@ -277,9 +277,15 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the server and deletes its directory (log, nodes.conf). */
     @Override
     public void close() {
         kill();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind is harmless
+        }
     }
 
     private static synchronized Path binary() {

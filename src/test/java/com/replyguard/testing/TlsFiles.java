@@ -56,6 +56,9 @@ public record TlsFiles(Path certificate, Path privateKey) {
             Path keyFile = dir.resolve("server.key");
             Files.writeString(certFile, pem("CERTIFICATE", certificate.getEncoded()));
             Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded())); // PKCS#8
+            for (Path path : List.of(dir, keystore, certFile, keyFile)) {
+                path.toFile().deleteOnExit(); // deleted in reverse order: the files, then the directory
+            }
             return new TlsFiles(certFile, keyFile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
