@@ -2,6 +2,8 @@ package com.replyguard.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -13,8 +15,12 @@ import java.util.Locale;
  * @param connectTimeout TCP connect and handshake timeout ({@code REDIS_CONNECT_TIMEOUT_MS})
  * @param urlSecretArn   {@code REDIS_URL_SECRET_ARN}: the Secrets Manager secret holding the URL (Upstash),
  *                       read once at start; then {@code url} is {@code null} until {@link #withUrl} resolves it
+ * @param breakerFailures consecutive Redis failures that open the breaker ({@code REDIS_BREAKER_FAILURES})
+ * @param breakerCooldown how long the open breaker bypasses Redis before one probe ({@code REDIS_BREAKER_COOLDOWN_MS})
+ * @param tlsCaFile      PEM file of the CAs to trust for {@code rediss://} ({@code REDIS_TLS_CA_FILE}); null: the JDK's
  */
-public record RedisSettings(String url, boolean cluster, Duration timeout, Duration connectTimeout, String urlSecretArn) {
+public record RedisSettings(String url, boolean cluster, Duration timeout, Duration connectTimeout, String urlSecretArn,
+                            int breakerFailures, Duration breakerCooldown, Path tlsCaFile) {
 
     static RedisSettings from(Environment env, boolean required) {
         String url = env.text("REDIS_URL");
@@ -34,13 +40,33 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
                 env.bool("REDIS_CLUSTER", false),
                 env.millis("REDIS_TIMEOUT_MS", 300, 10, 60_000),
                 env.millis("REDIS_CONNECT_TIMEOUT_MS", 1_000, 50, 60_000),
-                secretArn);
+                secretArn,
+                (int) env.number("REDIS_BREAKER_FAILURES", 3, 1, 1_000, "failures"),
+                env.millis("REDIS_BREAKER_COOLDOWN_MS", 2_000, 10, 600_000),
+                tlsCaFile(env, url));
+    }
+
+    private static Path tlsCaFile(Environment env, String url) {
+        String value = env.text("REDIS_TLS_CA_FILE");
+        if (value == null) {
+            return null;
+        }
+        // a URL read from a secret is checked when it is read; here only a plain REDIS_URL can be
+        if (url != null && !url.regionMatches(true, 0, "rediss://", 0, 9)) {
+            throw new ConfigException("REDIS_TLS_CA_FILE is set but REDIS_URL is not a rediss:// URL");
+        }
+        Path file = Path.of(value);
+        if (!Files.isReadable(file)) {
+            throw new ConfigException("REDIS_TLS_CA_FILE: no readable file at " + value);
+        }
+        return file;
     }
 
     /** These settings with the URL read from {@code REDIS_URL_SECRET_ARN}, checked like {@code REDIS_URL}. */
     public RedisSettings withUrl(String secretUrl) {
         check(secretUrl, "the secret named by REDIS_URL_SECRET_ARN");
-        return new RedisSettings(secretUrl, cluster, timeout, connectTimeout, urlSecretArn);
+        return new RedisSettings(secretUrl, cluster, timeout, connectTimeout, urlSecretArn, breakerFailures,
+                breakerCooldown, tlsCaFile);
     }
 
     /** @param source how to name the value in errors: never the value itself (it may hold a password) */
@@ -71,6 +97,8 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
 
     @Override
     public String toString() {
-        return "redis=" + endpoint() + ", cluster=" + cluster + ", timeout=" + timeout.toMillis() + "ms";
+        return "redis=" + endpoint() + ", cluster=" + cluster + ", timeout=" + timeout.toMillis() + "ms"
+                + ", connectTimeout=" + connectTimeout.toMillis() + "ms, breaker=" + breakerFailures + " failures/"
+                + breakerCooldown.toMillis() + "ms" + (tlsCaFile == null ? "" : ", tlsCaFile=" + tlsCaFile);
     }
 }

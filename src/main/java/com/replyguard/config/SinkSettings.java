@@ -11,8 +11,13 @@ import java.time.Duration;
  * @param queueUrl       the sqs sink's queue ({@code REPLY_QUEUE_URL}), null for other sinks; a URL
  *                       ending in {@code .fifo} gets {@code MessageGroupId} = matchId
  * @param queueTimeout   one SendMessage attempt's time limit ({@code REPLY_QUEUE_TIMEOUT_MS})
+ * @param webhookSecret  HMAC-SHA256 key signing each webhook request ({@code REPLY_WEBHOOK_SECRET}), or null; never logged
  */
-public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout, URI queueUrl, Duration queueTimeout) {
+public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout, URI queueUrl, Duration queueTimeout,
+                           String webhookSecret) {
+
+    /** A signing key shorter than this is refused: HMAC-SHA256 wants 256 bits of randomness. */
+    static final int MIN_SECRET_CHARS = 32;
 
     public enum Kind { STDOUT, WEBHOOK, SQS }
 
@@ -21,13 +26,25 @@ public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout, U
         URI webhookUrl = kind == Kind.WEBHOOK ? env.httpUrl("REPLY_WEBHOOK_URL", "with REPLY_SINK=webhook") : null;
         URI queueUrl = kind == Kind.SQS ? env.httpUrl("REPLY_QUEUE_URL", "with REPLY_SINK=sqs") : null;
         return new SinkSettings(kind, webhookUrl, env.millis("REPLY_WEBHOOK_TIMEOUT_MS", 5_000, 100, 120_000),
-                queueUrl, env.millis("REPLY_QUEUE_TIMEOUT_MS", 5_000, 100, 60_000));
+                queueUrl, env.millis("REPLY_QUEUE_TIMEOUT_MS", 5_000, 100, 60_000),
+                kind == Kind.WEBHOOK ? webhookSecret(env) : null);
+    }
+
+    private static String webhookSecret(Environment env) {
+        String secret = env.text("REPLY_WEBHOOK_SECRET");
+        if (secret != null && secret.length() < MIN_SECRET_CHARS) {
+            // the length only, never the value
+            throw new ConfigException("REPLY_WEBHOOK_SECRET must be at least " + MIN_SECRET_CHARS
+                    + " characters (e.g. openssl rand -hex 32), got " + secret.length());
+        }
+        return secret;
     }
 
     @Override
     public String toString() {
         // the webhook URL may carry a token in its query: show the host only
-        return "sink=" + kind + (webhookUrl == null ? "" : " (" + webhookUrl.getHost() + ")")
+        return "sink=" + kind
+                + (webhookUrl == null ? "" : " (" + webhookUrl.getHost() + (webhookSecret == null ? ", unsigned" : ", signed") + ")")
                 + (queueUrl == null ? "" : " (" + queueUrl.getPath() + ")");
     }
 }

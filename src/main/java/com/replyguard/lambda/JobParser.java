@@ -2,8 +2,13 @@ package com.replyguard.lambda;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.replyguard.core.Job;
 
 import java.time.Instant;
@@ -22,7 +27,15 @@ final class JobParser {
 
     static final int MAX_ID_CHARS = 256;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strict reading: two JSON values in one body (a bridge that concatenated two jobs) or a field
+     * given twice would otherwise be read silently as one job, the rest dropped. Jackson's stream
+     * limits (nesting depth 1000, numbers of 1000 digits) bound the cost of a hostile body.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final int maxMessageChars;
 
@@ -39,9 +52,19 @@ final class JobParser {
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
+            // Jackson's own message quotes the body: never pass it on, say what kind of problem it is
             var where = e.getLocation();
-            throw new InvalidJobException("body is not valid JSON"
-                    + (where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")"));
+            String at = where == null || where.getLineNr() < 0 ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
+            if (e instanceof StreamConstraintsException) {
+                throw new InvalidJobException("body exceeds the JSON limits (nesting depth, number or text length)" + at);
+            }
+            if (e instanceof MismatchedInputException && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+                throw new InvalidJobException("body has more data after the JSON object" + at);
+            }
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
+                throw new InvalidJobException("body has a field given twice" + at);
+            }
+            throw new InvalidJobException("body is not valid JSON" + at);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidJobException("body must be a JSON object, got " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)));
@@ -73,8 +96,13 @@ final class JobParser {
         return value;
     }
 
-    /** The field's text, null when absent or JSON null; a blank string or a non-string is invalid. */
+    /**
+     * The field's text, null when absent or JSON null; a blank string or a non-string is invalid, and
+     * so are the camelCase name and its snake_case alias both given with different values.
+     */
     private static String optionalText(JsonNode root, String... names) throws InvalidJobException {
+        String found = null;
+        String foundName = null;
         for (String name : names) {
             JsonNode node = root.get(name);
             if (node == null || node.isNull()) {
@@ -86,9 +114,14 @@ final class JobParser {
             if (node.asText().isBlank()) {
                 throw new InvalidJobException(names[0] + " is blank");
             }
-            return node.asText();
+            if (found == null) {
+                found = node.asText();
+                foundName = name;
+            } else if (!found.equals(node.asText())) {
+                throw new InvalidJobException(foundName + " and " + name + " are both given, with different values");
+            }
         }
-        return null;
+        return found;
     }
 
     private static void checkId(String name, String value) throws InvalidJobException {

@@ -84,7 +84,12 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
                 matches.add(perMatch.submit(() -> processMatch(jobs, deadline, requestId, metrics)));
             }
             for (Future<List<String>> match : matches) {
-                failed.addAll(match.get());
+                try {
+                    failed.addAll(match.get());
+                } catch (InterruptedException e) {
+                    perMatch.shutdownNow(); // stop the records too: closing the executor would wait for them
+                    throw e;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

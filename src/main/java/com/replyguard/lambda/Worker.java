@@ -63,7 +63,8 @@ final class Worker implements AutoCloseable {
             };
             ReplySink sink = switch (config.sink().kind()) {
                 case STDOUT -> new StdoutSink(stdout);
-                case WEBHOOK -> new WebhookSink(config.sink().webhookUrl(), config.sink().webhookTimeout());
+                case WEBHOOK -> new WebhookSink(config.sink().webhookUrl(), config.sink().webhookTimeout(),
+                        config.sink().webhookSecret());
                 case SQS -> new SqsSink(aws.sqs(config.sink().queueTimeout(), SQS_MAX_ATTEMPTS), config.sink().queueUrl());
             };
             ReplyPipeline.Policy policy = new ReplyPipeline.Policy(config.guard().questionSimilarity(),

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Lua script shipped as a resource beside this class, run by EVALSHA (one round trip, no script
@@ -18,6 +20,9 @@ import java.util.HexFormat;
  * on another cluster node. EVAL also caches it, so the next EVALSHA there succeeds.
  */
 final class LuaScript {
+
+    /** Every script loaded so far: the connector puts them in each node's script cache when it connects. */
+    private static final List<LuaScript> LOADED = new CopyOnWriteArrayList<>();
 
     private final String name;
     private final String source;
@@ -36,7 +41,9 @@ final class LuaScript {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + resource);
             }
-            return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8), output);
+            LuaScript script = new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8), output);
+            LOADED.add(script);
+            return script;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -48,6 +55,10 @@ final class LuaScript {
         } catch (RedisNoScriptException e) {
             return redis.eval(source, output, keys, args);
         }
+    }
+
+    static List<LuaScript> loaded() {
+        return List.copyOf(LOADED);
     }
 
     String name() {

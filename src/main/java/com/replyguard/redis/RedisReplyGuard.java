@@ -77,12 +77,7 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
      * @return whether the connection is open
      */
     public boolean connect() {
-        try {
-            redis.commands();
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return redis.connectNow();
     }
 
     @Override

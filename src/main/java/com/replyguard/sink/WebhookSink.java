@@ -9,31 +9,53 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
  * POSTs each reply's JSON to {@code REPLY_WEBHOOK_URL}. Only a 2xx answer within the timeout counts
- * as delivered; anything else fails the job so SQS retries it.
+ * as delivered; anything else fails the job so SQS retries it. With a secret
+ * ({@code REPLY_WEBHOOK_SECRET}) each request is signed, see {@link WebhookSignature}. Error messages
+ * name neither the URL (it may carry a token) nor the secret.
  */
 public final class WebhookSink implements ReplySink {
 
     private final HttpClient http;
     private final URI url;
     private final Duration timeout;
+    private final String secret;
+    private final Clock clock;
 
     public WebhookSink(URI url, Duration timeout) {
+        this(url, timeout, null, Clock.systemUTC());
+    }
+
+    /** @param secret the HMAC key of the signature headers, or null to send unsigned requests */
+    public WebhookSink(URI url, Duration timeout, String secret) {
+        this(url, timeout, secret, Clock.systemUTC());
+    }
+
+    WebhookSink(URI url, Duration timeout, String secret, Clock clock) {
         this.url = url;
         this.timeout = timeout;
+        this.secret = secret;
+        this.clock = clock;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
     @Override
     public void deliver(Reply reply) throws DeliveryException {
-        HttpRequest request = HttpRequest.newBuilder(url)
+        byte[] body = ReplyJson.write(reply).getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url)
                 .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(ReplyJson.write(reply)))
-                .build();
+                .header("Content-Type", "application/json");
+        if (secret != null) {
+            long timestamp = clock.instant().getEpochSecond();
+            builder.header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
+                    .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(secret, timestamp, body));
+        }
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         try {
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 != 2) {

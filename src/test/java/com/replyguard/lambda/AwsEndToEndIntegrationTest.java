@@ -148,7 +148,7 @@ class AwsEndToEndIntegrationTest {
 
         assertThat(Sqs.failedIds(first)).containsExactly("sqs-t");
         assertThat(log.outcomes()).containsExactly("FAILED");
-        assertThat(log.jsonLines().getFirst().get("error").asText()).contains("ThrottlingException (HTTP 429)");
+        assertThat(log.records().getFirst().get("error").asText()).contains("ThrottlingException (HTTP 429)");
         assertThat(flagHeld("match-throttle")).as("flag left behind").isFalse();
         assertThat(replies()).isEmpty();
 
@@ -172,7 +172,7 @@ class AwsEndToEndIntegrationTest {
                 Sqs.record("sqs-q", Sqs.job("match-queue", "msg-q", "un verre jeudi ?"), 1)), null);
 
         assertThat(Sqs.failedIds(first)).containsExactly("sqs-q");
-        assertThat(log.jsonLines().getFirst().get("error").asText())
+        assertThat(log.records().getFirst().get("error").asText())
                 .isEqualTo("delivery failed: sqs send failed: QueueDoesNotExist (HTTP 400)");
         assertThat(flagHeld("match-queue")).isFalse();
 

@@ -17,7 +17,7 @@ final class Containers {
     /** The environment of a test container: the shared test Redis, scripted generator, stdout sink. */
     static Map<String, String> env(String... overrides) {
         Map<String, String> env = new HashMap<>();
-        env.put("REDIS_URL", RealRedis.url());
+        env.putAll(RealRedis.env()); // REDIS_URL, and REDIS_CLUSTER / REDIS_TLS_CA_FILE on those targets
         env.put("GENERATOR", "scripted");
         env.put("REPLY_SINK", "stdout");
         // Generous: a loaded CI machine must not turn a slow answer into a bypass in these tests.

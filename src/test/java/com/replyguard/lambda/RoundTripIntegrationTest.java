@@ -46,7 +46,7 @@ class RoundTripIntegrationTest {
         handler.handleRequest(Sqs.event(Sqs.record("warm-1", Sqs.job("m-warm", "msg-warm-1", "salut"), 1)), null);
         handler.handleRequest(Sqs.event(Sqs.record("warm-2", Sqs.job("m-warm", "msg-warm-2", "Salut !"), 1)), null);
         assertThat(log.outcomes()).containsExactly("REPLIED", "SKIPPED_SIMILAR_QUESTION");
-        monitor = RedisMonitor.start(RealRedis.port());
+        monitor = RedisMonitor.start(); // every node of a cluster
     }
 
     @AfterEach
@@ -67,7 +67,7 @@ class RoundTripIntegrationTest {
                     "since", "0", "question", "salut"));
             RealRedis.inspect().pexpire("rg:{m-busy" + i + "}:flag", 60_000);
         }
-        monitor.clientCommandsUntilMarker(RealRedis.port(), "setup-done");
+        monitor.clientCommandsUntilMarker("setup-done");
         perPath.put("SKIPPED_IN_PROGRESS", count("SKIPPED_IN_PROGRESS", i -> Sqs.job("m-busy" + i, "msg-" + i, "salut")));
         perPath.put("SKIPPED_SIMILAR_QUESTION (in flight)", count("SKIPPED_SIMILAR_QUESTION", i -> Sqs.job("m-busy" + i, "msg-rep-" + i, "Salut !!")));
         perPath.put("COALESCED", count("COALESCED", i -> Sqs.job("m-busy" + i, "msg-new-" + i, "tu habites où ?")));
@@ -91,7 +91,7 @@ class RoundTripIntegrationTest {
         for (int i = 0; i < MESSAGES; i++) {
             handler.handleRequest(Sqs.event(Sqs.record(run + "-" + i, body.apply(i), 1)), null);
         }
-        List<String> commands = monitor.clientCommandsUntilMarker(RealRedis.port(), "end-of-" + run);
+        List<String> commands = monitor.clientCommandsUntilMarker("end-of-" + run);
         assertThat(log.outcomes()).hasSize(MESSAGES).containsOnly(outcome);
         assertThat(commands).allMatch(c -> c.toLowerCase().contains("\"evalsha\""), "only EVALSHA is sent on these paths");
         return commands.size();

@@ -44,6 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the Redis connection is closed before the checkpoint and reopened after the restore, and the
  * guard works on the next messages.
  */
+// Counts clients and checks the script cache on the one test server: run once, on the standalone Redis.
+@org.junit.jupiter.api.Tag("own-servers")
 class SnapStartHooksIntegrationTest {
 
     @RegisterExtension

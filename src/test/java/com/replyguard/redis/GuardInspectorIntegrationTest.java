@@ -25,7 +25,7 @@ class GuardInspectorIntegrationTest {
     @BeforeEach
     void seedAMatch() {
         RealRedis.flush();
-        WorkerConfig config = WorkerConfig.fromEnvironment(Map.of("REDIS_URL", RealRedis.url()));
+        WorkerConfig config = WorkerConfig.fromEnvironment(RealRedis.env());
         try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC())) {
             Job first = new Job("m-42", "msg-1", "s1", 1, "tu aimes les chats ?", null, List.of(), null);
             Admission.Granted grant = (Admission.Granted) guard.admit(first, List.of());
@@ -36,7 +36,7 @@ class GuardInspectorIntegrationTest {
     }
 
     private int inspect(String... args) {
-        return GuardInspector.run(args, Map.of("REDIS_URL", RealRedis.url()), new PrintStream(out, true, StandardCharsets.UTF_8),
+        return GuardInspector.run(args, RealRedis.env(), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), System.currentTimeMillis());
     }
 

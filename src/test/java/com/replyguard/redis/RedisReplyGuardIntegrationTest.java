@@ -28,7 +28,9 @@ class RedisReplyGuardIntegrationTest {
     @BeforeEach
     void connect() {
         RealRedis.flush();
-        WorkerConfig config = WorkerConfig.fromEnvironment(Map.of("REDIS_URL", RealRedis.url(), "REDIS_TIMEOUT_MS", "5000"));
+        Map<String, String> env = new java.util.HashMap<>(RealRedis.env());
+        env.put("REDIS_TIMEOUT_MS", "5000");
+        WorkerConfig config = WorkerConfig.fromEnvironment(env);
         guard = RedisReplyGuard.create(config.redis(), config.guard(), clock);
     }
 
