@@ -321,16 +321,21 @@ final class RedisConnector implements AutoCloseable {
         return ssl.build();
     }
 
-    private static Backend standalone(RedisURI uri, RedisSettings config) {
-        ClientResources resources = resources();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .socketOptions(socketOptions(config))
+    /** The same Lambda-minded settings for both clients (the cluster builder extends the plain one). */
+    private static void lambdaOptions(ClientOptions.Builder options, RedisSettings config) {
+        options.socketOptions(socketOptions(config))
                 .sslOptions(sslOptions(config))
                 .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    private static Backend standalone(RedisURI uri, RedisSettings config) {
+        ClientResources resources = resources();
+        RedisClient client = RedisClient.create(resources, uri);
+        ClientOptions.Builder options = ClientOptions.builder();
+        lambdaOptions(options, config);
+        client.setOptions(options.build());
         return new Backend() {
             @Override
             public CompletableFuture<Session> connect() {
@@ -349,12 +354,9 @@ final class RedisConnector implements AutoCloseable {
     private static Backend cluster(RedisURI uri, RedisSettings config) {
         ClientResources resources = resources();
         RedisClusterClient client = RedisClusterClient.create(resources, uri);
-        client.setOptions(ClusterClientOptions.builder()
-                .socketOptions(socketOptions(config))
-                .sslOptions(sslOptions(config))
-                .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+        lambdaOptions(options, config);
+        client.setOptions(options
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(60))
                         .enableAllAdaptiveRefreshTriggers()
