@@ -56,7 +56,8 @@ class SimulatorSmokeTest {
         assertThat(guarded.lostUnits()).isZero();
         assertThat(guarded.skippedJobs()).isPositive();
         assertThat(guarded.outcomes()).doesNotContainKeys("FAILED", "GUARD_BYPASSED");
-        assertThat(guarded.redisCommands()).containsOnlyKeys("evalsha", "eval");
+        assertThat(guarded.redisCommands()).containsKey("evalsha");
+        assertThat(guarded.redisCommands().keySet()).isSubsetOf("evalsha", "eval");
         assertThat(guarded.redisCommandsPerJob()).isBetween(1.0, 3.0);
 
         // the original design: only plain GET / SET / DEL, and a flag check that skips work
