@@ -7,7 +7,7 @@ public enum Mode {
     /** the real handler with GUARD_ENABLED=false: before any guard */
     NONE("none", "none (no guard)"),
     /** the original design, re-implemented in {@code baseline/} for comparison only */
-    ORIGINAL("original", "original design"),
+    ORIGINAL("original", "original design (re-implemented)"),
     /** the real handler, default settings */
     REPLY_GUARD("reply-guard", "reply-guard");
 

@@ -20,7 +20,7 @@ public record SimConfig(long seed, int conversations, int durationWorldSeconds, 
                         int containers, int batchSize, int timeScale, int generatorMs, int visibilityTimeoutWorldSeconds,
                         int maxReceiveCount, long bridgeDelayMaxWorldMs, long rapidGapMinWorldMs, long rapidGapMaxWorldMs,
                         long repeatWithinMinWorldMs, long repeatWithinMaxWorldMs, long repeatAfterMinWorldMs,
-                        long repeatAfterMaxWorldMs, List<Mode> modes, boolean monitor, Map<String, String> extraEnv,
+                        long repeatAfterMaxWorldMs, List<Mode> modes, boolean monitor, boolean floor, Map<String, String> extraEnv,
                         Path outDir, Path chart, String redisUrl) {
 
     /** The traffic mix used unless {@code --mix} says otherwise: an assumption, not production data. */
@@ -40,7 +40,7 @@ public record SimConfig(long seed, int conversations, int durationWorldSeconds, 
     public static SimConfig defaults() {
         return new SimConfig(42, 1000, 600, defaultShares(), 16, 10, 20, 75, 180, 5,
                 2_000, 200, 1_000, 5_000, 55_000, 70_000, 150_000,
-                List.of(Mode.NONE, Mode.ORIGINAL, Mode.REPLY_GUARD), true, Map.of(),
+                List.of(Mode.NONE, Mode.ORIGINAL, Mode.REPLY_GUARD), true, true, Map.of(),
                 Path.of("target", "bench"), null, null);
     }
 
@@ -107,6 +107,7 @@ public record SimConfig(long seed, int conversations, int durationWorldSeconds, 
         int visibility = c.visibilityTimeoutWorldSeconds;
         List<Mode> modes = c.modes;
         boolean monitor = c.monitor;
+        boolean floor = c.floor;
         Map<String, String> extraEnv = new LinkedHashMap<>();
         Path out = c.outDir;
         Path chart = null;
@@ -125,6 +126,7 @@ public record SimConfig(long seed, int conversations, int durationWorldSeconds, 
                 case "--visibility-timeout" -> visibility = Integer.parseInt(args[++i]);
                 case "--modes" -> modes = List.of(args[++i].split(",")).stream().map(Mode::of).toList();
                 case "--no-monitor" -> monitor = false;
+                case "--no-floor" -> floor = false;
                 case "--env" -> {
                     String[] kv = args[++i].split("=", 2);
                     extraEnv.put(kv[0], kv.length > 1 ? kv[1] : "");
@@ -138,7 +140,7 @@ public record SimConfig(long seed, int conversations, int durationWorldSeconds, 
         return new SimConfig(seed, conversations, duration, shares, containers, batch, scale, generator, visibility,
                 c.maxReceiveCount, c.bridgeDelayMaxWorldMs, c.rapidGapMinWorldMs, c.rapidGapMaxWorldMs,
                 c.repeatWithinMinWorldMs, c.repeatWithinMaxWorldMs, c.repeatAfterMinWorldMs, c.repeatAfterMaxWorldMs,
-                modes, monitor, extraEnv, out, chart, redisUrl);
+                modes, monitor, floor, extraEnv, out, chart, redisUrl);
     }
 
     private static Map<Kind, Double> parseMix(String text) {
@@ -170,6 +172,7 @@ public record SimConfig(long seed, int conversations, int durationWorldSeconds, 
                   --modes a,b             among none,original,reply-guard (all three)
                   --env K=V               extra environment for the reply-guard containers (repeatable)
                   --no-monitor            do not count Redis commands with MONITOR
+                  --no-floor              do not measure the idle round-trip floor (PING after 20 ms idle)
                   --out DIR               results directory (target/bench)
                   --chart FILE            SVG chart (DIR/simulation.svg)
                   --redis-url URL         use this Redis instead of the embedded one

@@ -1,5 +1,6 @@
 package com.replyguard.bench.sim;
 
+import com.replyguard.bench.IdleRoundTrip;
 import com.replyguard.bench.LocalRedis;
 import com.replyguard.bench.Load;
 import com.replyguard.bench.Machine;
@@ -49,8 +50,10 @@ public final class Simulator {
             Files.writeString(rules, corpus.rulesJson(), StandardCharsets.UTF_8);
             List<Figures> figures = new ArrayList<>();
             String redisDescription;
+            String floor = "";
             try (LocalRedis redis = LocalRedis.start(config.redisUrl())) {
                 redisDescription = redis.describe();
+                IdleRoundTrip.Floor before = config.floor() ? IdleRoundTrip.measure(redis.url(), 200) : null;
                 for (Mode mode : config.modes()) {
                     redis.flushAll();
                     long start = System.nanoTime();
@@ -60,11 +63,16 @@ public final class Simulator {
                     out.printf(Locale.ROOT, "mode %-12s done in %.1f s: %d records, %d replies%n", mode.key,
                             (System.nanoTime() - start) / 1e9, f.jobs(), f.replies());
                 }
+                if (before != null) {
+                    floor = "The round-trip floor these latencies sit on, measured on the same Redis: one `PING` after the "
+                            + "client sat idle 20 ms, from a virtual thread — before the modes: " + before + "; after: "
+                            + IdleRoundTrip.measure(redis.url(), 200) + ".\n\n";
+                }
             }
             String command = "mvn -q -P bench test-compile exec:exec -Dbench=\"simulate"
                     + (commandLine.isBlank() ? "" : " " + commandLine) + "\"";
             String markdown = "Machine: " + Machine.describe() + "; " + redisDescription + "; load average before: "
-                    + loadBefore + ", after: " + Load.now() + ".\n\n" + Report.markdown(config, traffic, figures, command);
+                    + loadBefore + ", after: " + Load.now() + ".\n\n" + floor + Report.markdown(config, traffic, figures, command);
             Path md = config.outDir().resolve("simulation.md");
             Files.writeString(md, markdown, StandardCharsets.UTF_8);
             Path chart = config.chart() != null ? config.chart() : config.outDir().resolve("simulation.svg");

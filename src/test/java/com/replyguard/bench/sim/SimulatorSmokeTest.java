@@ -26,7 +26,7 @@ class SimulatorSmokeTest {
         RealRedis.flush();
         SimConfig config = SimConfig.parse(new String[] {
                 "--seed", "7", "--conversations", "24", "--duration", "20", "--time-scale", "60",
-                "--generator-ms", "20", "--containers", "4", "--visibility-timeout", "60",
+                "--generator-ms", "20", "--containers", "4", "--visibility-timeout", "60", "--no-floor",
                 "--mix", "bridge=0.5,rapid=0.25,repeat-within=0.25",
                 // a loaded CI machine must not turn a slow Redis answer into a bypass (a second reply)
                 "--env", "REDIS_TIMEOUT_MS=5000",
