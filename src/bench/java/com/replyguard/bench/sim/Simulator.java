@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -37,6 +39,34 @@ public final class Simulator {
         System.exit(0); // the Redis clients' threads would keep the JVM up
     }
 
+    /**
+     * One row per user message: its kind, its unit, what the right outcome was, and how many delivered
+     * replies answered it in each mode — the raw material of every figure, for inspection.
+     */
+    static String groundTruth(Traffic traffic, List<Simulation.ModeRun> runs) {
+        List<Map<String, Integer>> answered = new ArrayList<>();
+        for (Simulation.ModeRun run : runs) {
+            Map<String, Integer> count = new HashMap<>();
+            run.replies().forEach(r -> r.inReplyTo().forEach(id -> count.merge(id, 1, Integer::sum)));
+            answered.add(count);
+        }
+        StringBuilder csv = new StringBuilder("matchId,messageId,kind,unit,expected,sentAtWorldMs");
+        runs.forEach(r -> csv.append(",replies_").append(r.mode().key));
+        csv.append(",text\n");
+        for (Traffic.Conversation c : traffic.conversations()) {
+            for (Traffic.UserMessage m : c.messages()) {
+                boolean ownUnit = m.unit().equals(m.messageId());
+                csv.append(c.matchId()).append(',').append(m.messageId()).append(',').append(c.kind().key).append(',')
+                        .append(m.unit()).append(',')
+                        .append(ownUnit ? "answered once" : "not on its own (repeat of " + m.unit() + ")").append(',')
+                        .append(m.atWorldMs());
+                answered.forEach(a -> csv.append(',').append(a.getOrDefault(m.messageId(), 0)));
+                csv.append(",\"").append(m.text().replace("\"", "\"\"")).append("\"\n");
+            }
+        }
+        return csv.toString();
+    }
+
     public static Result run(SimConfig config, String commandLine, PrintStream out) {
         Corpus corpus = Corpus.load();
         Traffic traffic = Traffic.generate(config, corpus);
@@ -49,6 +79,7 @@ public final class Simulator {
             Path rules = config.outDir().resolve("sim-rules.json").toAbsolutePath();
             Files.writeString(rules, corpus.rulesJson(), StandardCharsets.UTF_8);
             List<Figures> figures = new ArrayList<>();
+            List<Simulation.ModeRun> runs = new ArrayList<>();
             String redisDescription;
             String floor = "";
             try (LocalRedis redis = LocalRedis.start(config.redisUrl())) {
@@ -59,6 +90,7 @@ public final class Simulator {
                     long start = System.nanoTime();
                     Simulation.ModeRun run = Simulation.run(mode, config, traffic, redis.url(), rules);
                     Figures f = Figures.compute(traffic, config, run);
+                    runs.add(run);
                     figures.add(f);
                     out.printf(Locale.ROOT, "mode %-12s done in %.1f s: %d records, %d replies%n", mode.key,
                             (System.nanoTime() - start) / 1e9, f.jobs(), f.replies());
@@ -73,6 +105,8 @@ public final class Simulator {
                     + (commandLine.isBlank() ? "" : " " + commandLine) + "\"";
             String markdown = "Machine: " + Machine.describe() + "; " + redisDescription + "; load average before: "
                     + loadBefore + ", after: " + Load.now() + ".\n\n" + floor + Report.markdown(config, traffic, figures, command);
+            Path truth = config.outDir().resolve("ground-truth.csv");
+            Files.writeString(truth, groundTruth(traffic, runs), StandardCharsets.UTF_8);
             Path md = config.outDir().resolve("simulation.md");
             Files.writeString(md, markdown, StandardCharsets.UTF_8);
             Path chart = config.chart() != null ? config.chart() : config.outDir().resolve("simulation.svg");
@@ -84,7 +118,7 @@ public final class Simulator {
             out.println(Report.summary(figures));
             out.println();
             out.println(markdown);
-            out.println("written: " + md + ", " + chart);
+            out.println("written: " + md + ", " + chart + ", " + truth);
             return new Result(traffic, figures, markdown, md, chart);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
