@@ -3,7 +3,6 @@ package com.replyguard.bench.sim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 
