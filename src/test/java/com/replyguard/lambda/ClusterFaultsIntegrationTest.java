@@ -2,6 +2,7 @@ package com.replyguard.lambda;
 
 import com.replyguard.testing.Capture;
 import com.replyguard.testing.LocalCluster;
+import com.replyguard.testing.Pacing;
 import com.replyguard.testing.RealRedis;
 import com.replyguard.testing.RedisProcess;
 import com.replyguard.testing.Sqs;
@@ -120,7 +121,7 @@ class ClusterFaultsIntegrationTest {
                 assertThat(System.nanoTime() - back).as("guards resumed within 30 s").isLessThan(TimeUnit.SECONDS.toNanos(30));
                 outcome = send(handler, onVictim.get(i++ % onVictim.size()), "msg-" + i);
                 if (!outcome.equals("REPLIED")) {
-                    sleepMillis(50); // messages keep arriving while the node rejoins
+                    Pacing.pause(50); // messages keep arriving while the node rejoins
                 }
             }
             System.out.println("cluster master restarted: its matches guarded again after " + (System.nanoTime() - back) / 1_000_000 + " ms");
@@ -185,12 +186,4 @@ class ClusterFaultsIntegrationTest {
         return 0;
     }
 
-    private static void sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package com.replyguard.lambda;
 
+import com.replyguard.testing.Pacing;
+
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -263,7 +265,7 @@ class RedisFaultsIntegrationTest {
                 outcome = log.outcomes().getFirst();
                 if (!outcome.equals("REPLIED")) {
                     assertThat(outcome).isEqualTo("GUARD_BYPASSED");
-                    sleepMillis(50); // messages keep arriving while Redis recovers: one every 50 ms
+                    Pacing.pause(50); // messages keep arriving while Redis recovers: one every 50 ms
                 }
             }
             double resumedMs = (System.nanoTime() - back) / 1e6;
@@ -379,7 +381,7 @@ class RedisFaultsIntegrationTest {
                 handler.handleRequest(Sqs.event(Sqs.record("after-" + i, Sqs.job("m-after-" + i, "msg-1", "salut"), 1)), null);
                 outcome = log.outcomes().getFirst();
                 if (!outcome.equals("REPLIED")) {
-                    sleepMillis(50); // reconnect back-off: 100 ms to seconds, with jitter
+                    Pacing.pause(50); // reconnect back-off: 100 ms to seconds, with jitter
                 }
             }
             // exactly one admit for m-replay reached Redis: it was not re-sent after the reconnect
@@ -432,12 +434,4 @@ class RedisFaultsIntegrationTest {
         assertThat(delivered).hasSize(1);
     }
 
-    private static void sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }
