@@ -8,6 +8,10 @@ import com.replyguard.testing.Sqs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,17 +38,33 @@ class CoalescingRaceIntegrationTest {
     private static final int ROUNDS = 150;
     private static final List<String> QUESTIONS = List.of("tu fais quoi ce soir ?", "tu habites où ?",
             "tu as un chat ?", "tu aimes le ciné ?", "tu bosses dans quoi ?");
+    /** A regex found in exactly one of the questions. */
+    private static final List<String> QUESTION_KEYS = List.of("ce soir", "habites", "chat", "ciné", "bosses");
+    private static final List<String> ANSWERS = List.of("soirée tranquille", "Lyon centre", "oui Pixel",
+            "surtout les polars", "marketing digital");
 
     @ParameterizedTest(name = "max rounds {0}")
     @CsvSource({"3, 0.8, false", "1, 0.0, true"})
     void shouldPutEveryMessageInExactlyOneReply_whenBurstsArriveDuringGeneration(String maxRounds, double minSingleReply,
-                                                                               boolean expectFollowUps) throws Exception {
+                                                                               boolean expectFollowUps,
+                                                                               @TempDir Path dir) throws Exception {
         RealRedis.flush();
+        // One distinct reply per question (the first rule matching any covered message answers), so
+        // two replies in a burst never look alike: this test is about coalescing, not the duplicate-
+        // reply check, which would otherwise drop a late message's reply as a repeat of the first.
+        Path rules = dir.resolve("rules.json");
+        StringBuilder json = new StringBuilder("[");
+        for (int q = 0; q < QUESTIONS.size(); q++) {
+            json.append(q == 0 ? "" : ",").append("{\"when\": \"").append(QUESTION_KEYS.get(q))
+                    .append("\", \"replies\": [\"réponse ").append(ANSWERS.get(q)).append("\"]}");
+        }
+        Files.writeString(rules, json.append("]").toString());
         Capture log = new Capture();
         Capture replies = new Capture();
         List<ReplyGuardHandler> containers = new ArrayList<>();
         for (int i = 0; i < CONTAINERS; i++) {
-            containers.add(Containers.start(Containers.env("GENERATOR_DELAY_MS", "15", "COALESCE_MAX_ROUNDS", maxRounds),
+            containers.add(Containers.start(Containers.env("GENERATOR_DELAY_MS", "15", "COALESCE_MAX_ROUNDS", maxRounds,
+                            "SCRIPTED_REPLIES", rules.toString()),
                     Clock.systemUTC(), log, replies));
         }
         ExecutorService threads = Executors.newFixedThreadPool(CONTAINERS);
@@ -92,7 +112,7 @@ class CoalescingRaceIntegrationTest {
 
         assertThat(timesAnswered).as("every message answered").hasSize(messages);
         assertThat(timesAnswered.values()).as("no message answered twice").allMatch(n -> n == 1);
-        assertThat(log.outcomes()).hasSize(messages).doesNotContain("FAILED", "SKIPPED_IN_PROGRESS", "GUARD_BYPASSED");
+        assertThat(log.outcomes()).hasSize(messages).doesNotContain("FAILED", "SKIPPED_IN_PROGRESS", "GUARD_BYPASSED", "DROPPED_DUPLICATE_REPLY");
         assertThat((double) singleReply / ROUNDS).as("share of bursts answered by one reply").isGreaterThanOrEqualTo(minSingleReply);
         if (expectFollowUps) {
             // one round only: messages handed over during generation are answered by a follow-up reply
