@@ -1,9 +1,7 @@
 package com.replyguard.redis;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import com.replyguard.core.Fingerprint;
+
 import java.util.List;
 
 /**
@@ -18,7 +16,8 @@ record MatchKeys(String flag, String questions, String replies, String handover,
     static final String PREFIX = "rg:";
 
     static MatchKeys of(String matchId) {
-        String tag = matchId.indexOf('{') < 0 && matchId.indexOf('}') < 0 ? matchId : "sha256:" + sha256(matchId);
+        String tag = matchId.indexOf('{') < 0 && matchId.indexOf('}') < 0
+                ? matchId : "sha256:" + Fingerprint.sha256Hex(matchId);
         String base = PREFIX + "{" + tag + "}:";
         return new MatchKeys(base + "flag", base + "questions", base + "replies", base + "handover", tag);
     }
@@ -33,11 +32,4 @@ record MatchKeys(String flag, String questions, String replies, String handover,
         return List.of(flag, questions, replies, handover, answered(messageId));
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package com.replyguard.sink;
 
 import com.replyguard.aws.Priming;
+import com.replyguard.core.Fingerprint;
 import com.replyguard.core.Job;
 import com.replyguard.core.Primeable;
 import com.replyguard.core.Reply;
@@ -15,11 +16,7 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +70,7 @@ public final class SqsSink implements ReplySink, Primeable {
                 .messageAttributes(attributes);
         if (fifo) {
             request.messageGroupId(reply.matchId())
-                    .messageDeduplicationId(sha256(reply.matchId() + "\n" + String.join("\n", reply.inReplyTo())));
+                    .messageDeduplicationId(Fingerprint.sha256Hex(reply.matchId() + "\n" + String.join("\n", reply.inReplyTo())));
         }
         return request;
     }
@@ -82,13 +79,6 @@ public final class SqsSink implements ReplySink, Primeable {
         return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
 
     /** Builds, marshals and signs a SendMessage for a synthetic reply, and stops it before sending. */
     @Override
