@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,17 +62,9 @@ class RedisFaultsIntegrationTest {
     }
 
     private static Map<String, String> env(String url, String... overrides) {
-        Map<String, String> env = new HashMap<>();
-        env.put("REDIS_URL", url);
-        env.put("GENERATOR", "scripted");
-        env.put("REPLY_SINK", "stdout");
         // the production defaults for timeouts and threshold; a cool-down long enough that no probe
         // runs during a counting phase, unless a test overrides it
-        env.put("REDIS_BREAKER_COOLDOWN_MS", "60000");
-        for (int i = 0; i + 1 < overrides.length; i += 2) {
-            env.put(overrides[i], overrides[i + 1]);
-        }
-        return env;
+        return Containers.env(Map.of("REDIS_URL", url, "REDIS_BREAKER_COOLDOWN_MS", "60000"), overrides);
     }
 
     private ReplyGuardHandler container(Map<String, String> env) {
