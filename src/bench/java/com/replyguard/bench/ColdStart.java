@@ -54,9 +54,9 @@ public final class ColdStart {
         List<String> classpath = new ArrayList<>();
         classpath.add(classes.toAbsolutePath().toString());
         jars.forEach(j -> classpath.add(j.toAbsolutePath().toString()));
-        // what the Lambda runtime brings: its event serialiser (and the Joda-Time it needs for SQS events)
+        // what the Lambda runtime brings: its event serialiser (the Joda-Time it needs is in the deployable)
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            if (entry.contains("aws-lambda-java-serialization") || entry.contains("joda-time")) {
+            if (entry.contains("aws-lambda-java-serialization")) {
                 classpath.add(entry);
             }
         }

@@ -20,13 +20,24 @@ import java.util.Map;
  *                        template), or {@code null}; used to check that time budgets fit inside it
  * @param jobsVisibilityTimeout the jobs queue's visibility timeout ({@code JOBS_VISIBILITY_TIMEOUT_SECONDS},
  *                        set by the template), or {@code null}; must be at least 6 x the function timeout
+ * @param initialization  how Lambda initialises this container ({@code AWS_LAMBDA_INITIALIZATION_TYPE}:
+ *                        {@code on-demand}, {@code provisioned-concurrency}, {@code snap-start}), or
+ *                        {@code null} off Lambda (local runs, tests)
  */
 public record AwsSettings(String region, Map<String, URI> endpoints, Duration functionTimeout,
-                          Duration jobsVisibilityTimeout) {
+                          Duration jobsVisibilityTimeout, String initialization) {
 
     /** Without the deployment's timeouts: local runs and tests. */
     public AwsSettings(String region, Map<String, URI> endpoints, Duration functionTimeout) {
-        this(region, endpoints, functionTimeout, null);
+        this(region, endpoints, functionTimeout, null, null);
+    }
+
+    /**
+     * Whether the hot paths are primed in the init phase: on Lambda without SnapStart (with SnapStart
+     * the client primes through the {@code beforeCheckpoint} hook, before the snapshot).
+     */
+    public boolean primesAtInit() {
+        return "on-demand".equals(initialization) || "provisioned-concurrency".equals(initialization);
     }
 
     /** The services reply-guard talks to, named as in the SDK's {@code AWS_ENDPOINT_URL_<SERVICE>}. */
@@ -57,7 +68,7 @@ public record AwsSettings(String region, Map<String, URI> endpoints, Duration fu
                 : env.seconds("FUNCTION_TIMEOUT_SECONDS", 0, 1, 900);
         Duration visibility = env.text("JOBS_VISIBILITY_TIMEOUT_SECONDS") == null ? null
                 : env.seconds("JOBS_VISIBILITY_TIMEOUT_SECONDS", 0, 0, 43_200);
-        return new AwsSettings(region, endpoints, functionTimeout, visibility);
+        return new AwsSettings(region, endpoints, functionTimeout, visibility, env.text("AWS_LAMBDA_INITIALIZATION_TYPE"));
     }
 
     /** The region, or a start failure naming what needs it. */

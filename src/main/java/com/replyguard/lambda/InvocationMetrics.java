@@ -70,6 +70,9 @@ final class InvocationMetrics {
         }
         put("Records", records, Unit.COUNT);
         put("RepliesDelivered", replies, Unit.COUNT);
+        // Lambda's JSON log format files a line by these two; EMF keeps them as plain properties
+        metrics.putProperty("timestamp", java.time.Instant.now().toString());
+        metrics.putProperty("level", "INFO");
         metrics.flush();
     }
 

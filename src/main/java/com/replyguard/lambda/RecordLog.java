@@ -1,13 +1,12 @@
 package com.replyguard.lambda;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.replyguard.config.ObservabilitySettings.LogLevel;
 import com.replyguard.core.Fingerprint;
 import com.replyguard.core.Job;
 import com.replyguard.core.Outcome;
 import com.replyguard.core.RecordResult;
+import com.replyguard.logging.JsonLogLine;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -19,8 +18,6 @@ import java.time.Clock;
  * dating app): lengths, and at DEBUG a hash that tells equal texts apart.
  */
 final class RecordLog {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
     private final LogLevel level;
@@ -92,9 +89,7 @@ final class RecordLog {
     }
 
     private ObjectNode base(LogLevel lineLevel, String message, Outcome outcome, String sqsMessageId, String requestId) {
-        ObjectNode line = JSON.createObjectNode();
-        line.put("timestamp", clock.instant().toString());
-        line.put("level", lineLevel.name());
+        ObjectNode line = JsonLogLine.at(clock.instant(), lineLevel.name());
         line.put("message", message);
         if (requestId != null) {
             line.put("requestId", requestId);
@@ -109,15 +104,6 @@ final class RecordLog {
     }
 
     private void write(ObjectNode line) {
-        String text;
-        try {
-            text = JSON.writeValueAsString(line);
-        } catch (JsonProcessingException e) {
-            text = "{\"level\":\"ERROR\",\"message\":\"log line not serialisable\"}";
-        }
-        synchronized (out) {
-            out.println(text);
-            out.flush();
-        }
+        JsonLogLine.write(out, line);
     }
 }

@@ -53,6 +53,9 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
         this.parser = new JobParser(config.maxMessageChars());
         this.log = new RecordLog(logStream, config.observability().logLevel(), clock);
         this.logStream = logStream;
+        if (config.aws().primesAtInit()) {
+            worker.hooks.primeAtInit();
+        }
     }
 
     @Override

@@ -12,6 +12,7 @@ import com.replyguard.core.Reply;
 import com.replyguard.core.ReplyGenerator;
 import com.replyguard.core.ReplyGuard;
 import com.replyguard.core.ReplySink;
+import com.replyguard.logging.JsonLogLine;
 import com.replyguard.redis.RedisReplyGuard;
 import com.replyguard.similarity.TextSimilarity;
 import com.replyguard.sink.ReplyJson;
@@ -103,6 +104,16 @@ public final class SnapStartHooks implements Resource {
         logLine("beforeCheckpoint", primed, start);
     }
 
+    /**
+     * Lambda without SnapStart: the same priming, in the init phase, so that the first invocation
+     * does not pay for loading the parser, the Redis client's connection and script paths, the
+     * similarity code and the adapters' request building. The connection it opens is kept.
+     */
+    void primeAtInit() {
+        long start = System.nanoTime();
+        logLine("init", prime(), start);
+    }
+
     @Override
     public void afterRestore(Context<? extends Resource> context) {
         long start = System.nanoTime();
@@ -113,6 +124,8 @@ public final class SnapStartHooks implements Resource {
     /** @return what was primed, for the log line */
     List<String> prime() {
         List<String> primed = new ArrayList<>();
+        // the Redis connection (TCP, TLS, HELLO, script loads) opens while the rest is primed
+        Thread connecting = Thread.ofVirtual().name("priming-connect").start(this::reconnect);
         Job sample;
         try {
             sample = parser.parse(sampleRecord());
@@ -120,7 +133,6 @@ public final class SnapStartHooks implements Resource {
         } catch (JobParser.InvalidJobException | RuntimeException e) {
             return primed; // cannot happen with the built-in sample; nothing else to prime without it
         }
-        primeGuard(sample, primed);
         TextSimilarity.score(sample.userMessage(), "Tu fais quoi ce weekend ?? 😊");
         TextSimilarity.score("Haha, raconte-moi plus !", "haha raconte moi plus");
         primed.add("similarity");
@@ -136,6 +148,12 @@ public final class SnapStartHooks implements Resource {
             primeable.prime(sample);
             primed.add("sink " + sink.getClass().getSimpleName());
         }
+        try {
+            connecting.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        primeGuard(sample, primed);
         return primed;
     }
 
@@ -190,15 +208,12 @@ public final class SnapStartHooks implements Resource {
     }
 
     private void logLine(String hook, List<String> done, long startNanos) {
-        ObjectNode line = JSON.createObjectNode()
-                .put("level", "INFO")
-                .put("event", "snapstart." + hook)
+        ObjectNode line = JsonLogLine.at(Instant.now(), "INFO")
+                .put("message", "priming: " + hook)
+                .put("event", hook.equals("init") ? "init.primed" : "snapstart." + hook)
                 .put("ms", Math.round((System.nanoTime() - startNanos) / 1e4) / 100.0);
         done.forEach(line.putArray("done")::add);
-        synchronized (log) {
-            log.println(line);
-            log.flush();
-        }
+        JsonLogLine.write(log, line);
     }
 
     /**

@@ -13,6 +13,7 @@ import com.replyguard.core.ReplySink;
 import com.replyguard.generator.BedrockGenerator;
 import com.replyguard.generator.OpenAiGenerator;
 import com.replyguard.generator.ScriptedGenerator;
+import com.replyguard.logging.LibraryLogs;
 import com.replyguard.redis.RedisReplyGuard;
 import com.replyguard.sink.SqsSink;
 import com.replyguard.sink.StdoutSink;
@@ -48,6 +49,7 @@ final class Worker implements AutoCloseable {
     }
 
     static Worker create(WorkerConfig config, Clock clock, PrintStream stdout) {
+        LibraryLogs.install(System.err);
         AwsClients aws = new AwsClients(config.aws());
         try {
             config = readSecrets(config, aws);

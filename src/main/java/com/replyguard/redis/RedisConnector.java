@@ -1,6 +1,7 @@
 package com.replyguard.redis;
 
 import com.replyguard.config.RedisSettings;
+import com.replyguard.logging.JsonLogLine;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -432,20 +433,20 @@ final class RedisConnector implements AutoCloseable {
     private record BreakerLog(PrintStream out) implements GuardBreaker.Listener {
         @Override
         public void opened(int consecutiveFailures, Duration cooldown, String cause) {
-            print("{\"level\":\"WARN\",\"event\":\"REDIS_BREAKER_OPEN\",\"consecutiveFailures\":" + consecutiveFailures
-                    + ",\"cooldownMs\":" + cooldown.toMillis() + ",\"cause\":\"" + cause + "\"}");
+            JsonLogLine.write(out, JsonLogLine.at(java.time.Instant.now(), "WARN")
+                    .put("message", "Redis breaker open: the guard is bypassed")
+                    .put("event", "REDIS_BREAKER_OPEN")
+                    .put("consecutiveFailures", consecutiveFailures)
+                    .put("cooldownMs", cooldown.toMillis())
+                    .put("cause", cause));
         }
 
         @Override
         public void closed(Duration wasOpenFor) {
-            print("{\"level\":\"INFO\",\"event\":\"REDIS_BREAKER_CLOSED\",\"openMs\":" + wasOpenFor.toMillis() + "}");
-        }
-
-        private void print(String line) {
-            synchronized (out) {
-                out.println(line);
-                out.flush();
-            }
+            JsonLogLine.write(out, JsonLogLine.at(java.time.Instant.now(), "INFO")
+                    .put("message", "Redis breaker closed: the guard is back")
+                    .put("event", "REDIS_BREAKER_CLOSED")
+                    .put("openMs", wasOpenFor.toMillis()));
         }
     }
 }

@@ -3,6 +3,7 @@ package com.replyguard.sink;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.replyguard.core.Reply;
 
@@ -14,6 +15,11 @@ public final class ReplyJson {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private ReplyJson() {
+    }
+
+    /** The reply as a JSON object, for a sink that adds fields around it. */
+    public static ObjectNode tree(Reply reply) {
+        return JSON.valueToTree(reply);
     }
 
     public static String write(Reply reply) {

@@ -171,8 +171,8 @@ class SnapStartHooksIntegrationTest {
 
         List<String> primed = worker.hooks.prime();
 
-        assertThat(primed).containsExactly("parser", "guard Granted", "similarity", "generator BedrockGenerator",
-                "reply json", "record log and EMF metrics", "sink SqsSink");
+        assertThat(primed).containsExactly("parser", "similarity", "generator BedrockGenerator",
+                "reply json", "record log and EMF metrics", "sink SqsSink", "guard Granted");
         assertThat(bedrock.findAll(anyRequestedFor(anyUrl()))).isEmpty();
         assertThat(ElasticMq.client().receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(1)).messages()).isEmpty();
         assertThat(keys()).isEmpty();

@@ -1,0 +1,197 @@
+package com.replyguard.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One Lambda container: a JVM running the real AWS Lambda Java Runtime Interface Client (the
+ * client of Lambda's managed Java runtimes) on the deployable as {@code sam build} lays it out,
+ * talking to a {@link LoopbackRuntimeApi}.
+ *
+ * <p>As on Lambda: the client and its own libraries are the JVM's class path (the managed runtime's
+ * {@code /var/runtime/lib}); the function is loaded by the client's own class loader from the task
+ * root, the working directory, which holds {@code target/classes} at its root and the runtime-scope
+ * jars in {@code lib/} ({@code target/deployable}, filled by the build); the environment is the one
+ * Lambda sets, plus the function's variables. Nothing from the test class path reaches the function.
+ */
+public final class RuntimeClientProcess implements AutoCloseable {
+
+    public static final String HANDLER = "com.replyguard.lambda.ReplyGuardHandler::handleRequest";
+    private static final String CLIENT_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+    /** The client's own classes, found on the test class path: its jar and the jars it needs. */
+    private static final List<String> CLIENT_CLASSES = List.of(CLIENT_MAIN,
+            "com.amazonaws.services.lambda.runtime.Context",
+            "com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers",
+            "software.amazon.awssdk.utilslite.SdkInternalThreadLocal");
+
+    private static Path deployable;
+
+    private final Process process;
+    private final List<String> stdout = new CopyOnWriteArrayList<>();
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+
+    private RuntimeClientProcess(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), stdout, "stdout");
+        pump(process.getErrorStream(), stderr, "stderr");
+    }
+
+    /**
+     * The deployable as {@code sam build} lays it out: {@code target/classes} copied to the root of
+     * {@code target/deployable}, whose {@code lib/} the build filled with the runtime-scope jars.
+     */
+    public static synchronized Path deployable() {
+        if (deployable != null) {
+            return deployable;
+        }
+        Path root = Path.of("target", "deployable").toAbsolutePath();
+        Path lib = root.resolve("lib");
+        if (!Files.isDirectory(lib)) {
+            throw new IllegalStateException(lib + " is missing: the build's copy-dependencies step fills it (mvn test runs it)");
+        }
+        Path classes = Path.of("target", "classes").toAbsolutePath();
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path target = root.resolve(classes.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        deployable = root;
+        return root;
+    }
+
+    /** The jars of the runtime interface client and its libraries, as the managed runtime puts them on the class path. */
+    public static String clientClassPath() {
+        List<String> jars = new ArrayList<>();
+        for (String name : CLIENT_CLASSES) {
+            try {
+                Class<?> type = Class.forName(name, false, RuntimeClientProcess.class.getClassLoader());
+                String jar = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+                if (!jars.contains(jar)) {
+                    jars.add(jar);
+                }
+            } catch (ClassNotFoundException | URISyntaxException e) {
+                throw new IllegalStateException("the runtime interface client's class " + name + " is not on the test class path", e);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, jars);
+    }
+
+    /** The variables Lambda sets in every container of the function, before the function's own. */
+    public static Map<String, String> lambdaEnvironment(LoopbackRuntimeApi api, boolean snapStart) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("LANG", "en_US.UTF-8");
+        env.put("TZ", ":UTC");
+        env.put("AWS_LAMBDA_RUNTIME_API", api.address());
+        env.put("AWS_LAMBDA_FUNCTION_NAME", "reply-guard");
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", snapStart ? "7" : "$LATEST");
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024");
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/reply-guard");
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/12/01/[$LATEST]0123456789abcdef");
+        env.put("AWS_LAMBDA_LOG_FORMAT", "JSON");
+        env.put("AWS_LAMBDA_LOG_LEVEL", "DEBUG"); // the template's ApplicationLogLevel
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", snapStart ? "snap-start" : "on-demand");
+        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        env.put("AWS_REGION", "eu-west-3");
+        env.put("AWS_DEFAULT_REGION", "eu-west-3");
+        env.put("_HANDLER", HANDLER);
+        env.put("LAMBDA_TASK_ROOT", deployable().toString());
+        return env;
+    }
+
+    /**
+     * Starts a container: the client's JVM with the function's variables over Lambda's.
+     *
+     * @param function the function's environment variables (the template's, with test overrides);
+     *                 {@code JAVA_TOOL_OPTIONS} among them is read by the JVM, as on Lambda
+     */
+    public static RuntimeClientProcess start(LoopbackRuntimeApi api, boolean snapStart, Map<String, String> function) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // what the managed runtime passes (besides heap sizing): serial GC, CDS, and the client's own CRaC
+        command.add("-XX:+UseSerialGC");
+        command.add("-Xshare:auto");
+        command.add("-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac");
+        // the client loads its JNI library: newer JDKs than the runtime's 21 warn about it unless allowed
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(clientClassPath());
+        command.add(CLIENT_MAIN);
+        command.add(HANDLER);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(deployable().toFile());
+        builder.environment().clear();
+        builder.environment().putAll(lambdaEnvironment(api, snapStart));
+        builder.environment().putAll(function);
+        try {
+            return new RuntimeClientProcess(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the runtime interface client", e);
+        }
+    }
+
+    public List<String> stdout() {
+        return List.copyOf(stdout);
+    }
+
+    public List<String> stderr() {
+        return List.copyOf(stderr);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL, as Lambda stops a container at its timeout: no hook, no flush. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    private static void pump(InputStream in, List<String> into, String name) {
+        Thread.ofPlatform().daemon().name("runtime-client-" + name).start(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    into.add(line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+    }
+}
