@@ -4,8 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.replyguard.config.WorkerConfig;
 import com.replyguard.core.Job;
+import com.replyguard.core.Reply;
 import com.replyguard.core.ReplyGuard;
-import com.replyguard.core.ReplyGuard.Admission;
 import com.replyguard.lambda.ReplyGuardHandler;
 import com.replyguard.redis.RedisReplyGuard;
 import io.lettuce.core.RedisClient;
@@ -167,8 +167,13 @@ public final class Throughput {
                     while (System.nanoTime() < end) {
                         Job job = new Job("tp-" + sequence.incrementAndGet(), "msg-1", "sqs", 1, "tu fais quoi ce soir ?",
                                 null, List.of(), null);
-                        Admission.Granted grant = (Admission.Granted) guard.admit(job, List.of());
-                        guard.commit(grant, List.of(ReplyGuard.Answer.of(job)), "Ce soir je vais au cinéma", false);
+                        ReplyGuard.Attempt attempt = new ReplyGuard.Attempt(java.util.UUID.randomUUID().toString(),
+                                java.time.Duration.ofSeconds(30));
+                        guard.admit(attempt, job, List.of(job.messageId()));
+                        Reply reply = new Reply(java.util.UUID.randomUUID().toString(), job.matchId(), List.of(job.messageId()),
+                                "Ce soir je vais au cinéma", java.time.Instant.now());
+                        guard.commit(attempt, job.matchId(), new ReplyGuard.CommitRequest(reply,
+                                List.of(ReplyGuard.Answer.of(job)), List.of(), List.of(), false));
                         long now = System.nanoTime();
                         if (now >= warm && now < end) {
                             done.incrementAndGet();

@@ -41,7 +41,8 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
                 env.millis("REDIS_TIMEOUT_MS", 300, 10, 60_000),
                 env.millis("REDIS_CONNECT_TIMEOUT_MS", 1_000, 50, 60_000),
                 secretArn,
-                (int) env.number("REDIS_BREAKER_FAILURES", 3, 1, 1_000, "failures"),
+                // one failure opens it: an outage costs a container one timeout, not one per message
+                (int) env.number("REDIS_BREAKER_FAILURES", 1, 1, 1_000, "failures"),
                 env.millis("REDIS_BREAKER_COOLDOWN_MS", 2_000, 10, 600_000),
                 tlsCaFile(env, url));
     }

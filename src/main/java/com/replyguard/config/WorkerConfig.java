@@ -51,9 +51,10 @@ public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSe
     }
 
     /**
-     * With {@code FUNCTION_TIMEOUT_SECONDS} known (the template sets it), the guard's flag must outlive
-     * the function — else a job still running could lose its flag to a second job of the same match —
-     * and a generation with all its retries must end before Lambda kills the function.
+     * With {@code FUNCTION_TIMEOUT_SECONDS} known (the template sets it): a job must not come back to
+     * a second worker while the first still works on it, and a generation with all its retries must
+     * end before Lambda kills the function. (The in-progress flag's lease follows the invocation's
+     * remaining time, not {@code GUARD_TTL_SECONDS}, so the two need no ordering.)
      */
     private void checkTimeBudget() {
         if (aws.functionTimeout() == null) {
@@ -64,10 +65,6 @@ public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSe
             throw new ConfigException("JOBS_VISIBILITY_TIMEOUT_SECONDS (" + aws.jobsVisibilityTimeout().toSeconds()
                     + ") must be at least 6 x FUNCTION_TIMEOUT_SECONDS (" + timeout + "): a job must not come back"
                     + " to a second worker while the first still works on it");
-        }
-        if (guard.enabled() && guard.ttl().toSeconds() <= timeout) {
-            throw new ConfigException("GUARD_TTL_SECONDS (" + guard.ttl().toSeconds() + ") must be above the function timeout"
-                    + " FUNCTION_TIMEOUT_SECONDS (" + timeout + "): the in-progress flag must outlive the job holding it");
         }
         if (generator.kind() != GeneratorSettings.Kind.SCRIPTED
                 && generator.llm().budget().compareTo(aws.functionTimeout()) >= 0) {

@@ -5,6 +5,9 @@ import java.time.Duration;
 /** How long the invocation may still run (Lambda's remaining time), read from a monotonic clock. */
 public final class Deadline {
 
+    /** What {@link #remaining} says of no deadline. */
+    public static final Duration UNLIMITED = Duration.ofDays(365);
+
     private static final Deadline NONE = new Deadline(Long.MAX_VALUE);
 
     private final long endNanos;
@@ -24,5 +27,10 @@ public final class Deadline {
 
     public boolean allows(Duration work) {
         return this == NONE || System.nanoTime() + work.toNanos() < endNanos;
+    }
+
+    /** The time left, never negative; {@link #UNLIMITED} without a deadline. */
+    public Duration remaining() {
+        return this == NONE ? UNLIMITED : Duration.ofNanos(Math.max(0, endNanos - System.nanoTime()));
     }
 }

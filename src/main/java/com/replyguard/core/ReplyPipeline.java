@@ -1,40 +1,85 @@
 package com.replyguard.core;
 
+import com.replyguard.core.GuardDecisions.HolderPlan;
+import com.replyguard.core.GuardDecisions.HolderStep;
+import com.replyguard.core.GuardDecisions.JoinStep;
+import com.replyguard.core.GuardDecisions.ReplyCheck;
 import com.replyguard.core.ReplyGuard.Admission;
 import com.replyguard.core.ReplyGuard.Answer;
+import com.replyguard.core.ReplyGuard.Attempt;
 import com.replyguard.core.ReplyGuard.Commit;
+import com.replyguard.core.ReplyGuard.CommitRequest;
 import com.replyguard.core.ReplyGuard.GuardUnavailableException;
-import com.replyguard.similarity.TextSimilarity;
+import com.replyguard.core.ReplyGuard.MessageState;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
- * The reply path for the jobs of one match: guard → generate → deduplicate → commit → deliver.
+ * The reply path for the jobs of one match: <b>admit → decide → generate → commit → deliver</b>.
+ * This is the protocol that keeps one reply per user message (SPEC I1–I4, I11):
  *
- * <p>Common paths cost at most two guard round trips: {@code admit} before generating, then
- * {@code commit} (or {@code release} when the job stops early). The similarity decisions are made
- * here, on what {@code admit} returned, while the job holds the match's flag: nobody else can
- * answer for the match in between, so deciding outside Redis is not a race.
+ * <ol>
+ *   <li><b>Admit</b> (one round trip): take the match's in-progress flag with a token unique to this
+ *       attempt, and read what the guard knows — which of the batch's messages are answered, recent
+ *       questions and replies, messages handed over by other jobs. The flag's lease is the
+ *       invocation's remaining time plus a margin, so a killed holder frees the match soon after.
+ *       Admit is idempotent per token: a retry after a timeout finds its own flag.</li>
+ *   <li><b>Decide</b> ({@link GuardDecisions}, pure functions of what admit returned): skip what is
+ *       answered or a repeat of a recent question; re-send a committed reply whose worker is gone;
+ *       while another job holds the flag, hand a different message over to it, and keep the record
+ *       on the queue until a reply covering it is committed.</li>
+ *   <li><b>Generate</b> one reply for the job's messages and the handed-over ones (bounded in count
+ *       and size). A reply like a recent one is dropped only if it would answer the same question
+ *       again; for a different question it is generated once more, told what was already said.</li>
+ *   <li><b>Commit</b> (one round trip), the outbox: the reply, with its {@code replyId} and the
+ *       messages it answers, is recorded before it is sent, with the answered markers and the
+ *       repeats' markers. If messages were handed over meanwhile, nothing is written and the holder
+ *       generates again covering them (bounded rounds), then answers later ones with a follow-up.</li>
+ *   <li><b>Deliver</b>, then <b>confirm</b> without waiting. A retry that finds a committed reply
+ *       never confirmed, older than the delivery timeout, re-sends that same reply: receivers drop
+ *       a {@code replyId} they have seen, so nothing is lost or doubled if a worker dies between
+ *       commit and delivery, or after delivery and before the confirmation.</li>
+ * </ol>
  *
- * <p>Coalescing (SPEC I2): a different message that arrives while a reply is being generated is
- * handed to the holder instead of being dropped. The holder commits before delivering, and the
- * commit is where it learns of messages handed over meanwhile: it then generates again covering
- * them (bounded rounds), so a rapid sequence gets one reply. Later jobs of the same match in one
- * batch join the first job's reply directly. Committing first means a delivery failure must be
- * rolled back (one more round trip, on the failure path only), and the holder commits only when
- * enough of the invocation is left to deliver.
+ * <p>Records are acknowledged only when their message is answered, durably committed to be, or
+ * judged a repeat ({@link RecordResult#retried}). If Redis fails, an ambiguous command is retried
+ * once with the same token, then the worker replies anyway, deduplicating the batch by itself, and
+ * records that reply once Redis answers ({@link Invocation#finish}).
  */
 public final class ReplyPipeline {
 
-    /** Tuning of the pipeline, from the guard settings. */
+    /** What is added to the invocation's remaining time to make the flag's lease. */
+    static final Duration LEASE_MARGIN = Duration.ofSeconds(2);
+    /** Kept back after a generation for committing and the bookkeeping around delivery. */
+    static final Duration COMMIT_RESERVE = Duration.ofMillis(500);
+    /** The longest {@link Invocation#finish} waits for Redis to record replies sent without it. */
+    static final Duration SETTLE_MAX = Duration.ofSeconds(2);
+    private static final long SETTLE_PAUSE_MILLIS = 100;
+
+    /**
+     * Tuning of the pipeline, from the guard and sink settings.
+     *
+     * @param deliveryTimeout      the sink's longest delivery (its timeout and retries): a committed
+     *                             reply unconfirmed for longer is taken as never delivered
+     * @param leaseWithoutDeadline the flag's lease when the invocation has no deadline (local runs)
+     */
     public record Policy(double questionSimilarity, double replySimilarity, boolean coalesce, int maxRounds,
-                         Duration deliveryReserve) {
+                         Duration deliveryTimeout, Duration leaseWithoutDeadline) {
     }
 
     private final ReplyGuard guard;
@@ -51,345 +96,614 @@ public final class ReplyPipeline {
         this.clock = clock;
     }
 
-    /**
-     * Processes the jobs of one match, in batch order.
-     *
-     * @return one result per job, in the same order
-     */
+    /** One invocation: its matches run through it concurrently, then {@link Invocation#finish} once. */
+    public Invocation invocation(Deadline deadline) {
+        return new Invocation(deadline);
+    }
+
+    /** The jobs of one match in an invocation of their own. */
     public List<RecordResult> process(List<Job> jobs, Deadline deadline) {
-        Trace[] traces = new Trace[jobs.size()];
-        for (int i = 0; i < traces.length; i++) {
-            traces[i] = new Trace();
-        }
-        if (policy.coalesce()) {
-            processTogether(jobs, traces, 0, deadline);
-        } else {
-            for (int i = 0; i < jobs.size(); i++) {
-                processTogether(List.of(jobs.get(i)), traces, i, deadline);
-            }
-        }
-        List<RecordResult> results = new ArrayList<>(traces.length);
-        for (Trace trace : traces) {
-            results.add(trace.result());
-        }
+        Invocation invocation = invocation(deadline);
+        List<RecordResult> results = invocation.process(jobs);
+        invocation.finish();
         return results;
     }
 
-    /** @param offset index of {@code jobs.get(0)} in {@code traces} */
-    private void processTogether(List<Job> jobs, Trace[] traces, int offset, Deadline deadline) {
-        Job lead = jobs.getFirst();
-        Trace leadTrace = traces[offset];
-        Admission admission;
-        long start = System.nanoTime();
-        try {
-            admission = guard.admit(lead, jobs.subList(1, jobs.size()));
-        } catch (GuardUnavailableException e) {
-            leadTrace.guardNanos += System.nanoTime() - start;
-            for (int i = 0; i < jobs.size(); i++) {
-                traces[offset + i].error = e.getMessage();
-                bypass(jobs.get(i), traces[offset + i]);
-            }
-            return;
-        }
-        leadTrace.guardNanos += System.nanoTime() - start;
+    /** What one invocation leaves to do once its matches are processed. */
+    public final class Invocation {
+        private final Deadline deadline;
+        private final List<Unrecorded> unrecorded = Collections.synchronizedList(new ArrayList<>());
+        private final List<CompletionStage<Void>> confirmations = Collections.synchronizedList(new ArrayList<>());
 
-        switch (admission) {
-            case Admission.AlreadyAnswered answered -> {
-                for (int i = 0; i < jobs.size(); i++) {
-                    traces[offset + i].outcome = Outcome.SKIPPED_ALREADY_ANSWERED;
+        private Invocation(Deadline deadline) {
+            this.deadline = deadline;
+        }
+
+        /**
+         * Processes the jobs of one match, in batch order (thread-safe: one call per match, concurrently).
+         *
+         * @return one result per job, in the same order
+         */
+        public List<RecordResult> process(List<Job> jobs) {
+            if (policy.coalesce()) {
+                return new MatchRun(this, jobs).run();
+            }
+            List<RecordResult> results = new ArrayList<>();
+            for (Job job : jobs) {
+                results.addAll(new MatchRun(this, List.of(job)).run());
+            }
+            return results;
+        }
+
+        /**
+         * Records the replies sent without the guard — and clears the flags their timed-out commands
+         * may have left — as soon as Redis answers: on the open connection, for at most
+         * {@link #SETTLE_MAX} within the invocation's time (a stalled Redis is waited for; a refused
+         * or unreachable one is not tried). Then waits, within what is left, for the delivery
+         * confirmations.
+         */
+        public void finish() {
+            long end = System.nanoTime() + settleBudget().toNanos();
+            List<Unrecorded> pending;
+            synchronized (unrecorded) {
+                pending = new ArrayList<>(unrecorded);
+            }
+            for (Unrecorded reply : pending) {
+                if (!reply.mayHoldFlag() && !guard.healthy()) {
+                    continue; // failed fast on a down Redis: no flag of ours there; nothing to wait for
+                }
+                while (true) {
+                    try {
+                        guard.record(reply.attempt(), reply.matchId(), reply.reply());
+                        break;
+                    } catch (GuardUnavailableException e) {
+                        if (!reply.mayHoldFlag() || !e.maybeRan() || System.nanoTime() + SETTLE_PAUSE_MILLIS * 1_000_000 >= end) {
+                            break; // Redis down, or still stalled: the reply stays unrecorded (fail open, SPEC I4)
+                        }
+                        pause(SETTLE_PAUSE_MILLIS);
+                    }
                 }
             }
-            case Admission.InProgress inProgress -> {
-                for (int i = 0; i < jobs.size(); i++) {
-                    joinInFlight(jobs.get(i), traces[offset + i], inProgress, jobs.subList(0, i), deadline);
-                }
+            List<CompletionStage<Void>> waiting;
+            synchronized (confirmations) {
+                waiting = new ArrayList<>(confirmations);
             }
-            case Admission.Granted grant -> answerAsHolder(grant, jobs, traces, offset, deadline);
-            case Admission.HandedOver handedOver -> throw new IllegalStateException("admit never hands over");
-        }
-    }
-
-    /** Another job generates for this match: skip a duplicate of its message, hand any other to it. */
-    private void joinInFlight(Job job, Trace trace, Admission.InProgress inProgress, List<Job> earlier, Deadline deadline) {
-        trace.holderMessageId = inProgress.holderMessageId();
-        if (inProgress.answeredIds().contains(job.messageId())) {
-            trace.outcome = Outcome.SKIPPED_ALREADY_ANSWERED;
-            return;
-        }
-        if (job.messageId().equals(inProgress.holderMessageId())
-                || earlier.stream().anyMatch(e -> e.messageId().equals(job.messageId()))) {
-            trace.outcome = Outcome.SKIPPED_IN_PROGRESS;
-            return;
-        }
-        List<String> inFlight = new ArrayList<>();
-        inFlight.add(inProgress.holderQuestion());
-        earlier.forEach(e -> inFlight.add(e.userMessage()));
-        trace.similarity = highestSimilarity(job.userMessage(), inFlight);
-        if (trace.similarity >= policy.questionSimilarity()) {
-            trace.outcome = Outcome.SKIPPED_SIMILAR_QUESTION;
-            return;
-        }
-        if (!policy.coalesce()) {
-            trace.outcome = Outcome.SKIPPED_IN_PROGRESS;
-            return;
-        }
-        Admission handed;
-        long start = System.nanoTime();
-        try {
-            handed = guard.handOver(job);
-        } catch (GuardUnavailableException e) {
-            trace.guardNanos += System.nanoTime() - start;
-            trace.error = e.getMessage();
-            bypass(job, trace);
-            return;
-        }
-        trace.guardNanos += System.nanoTime() - start;
-        switch (handed) {
-            case Admission.HandedOver over -> {
-                trace.outcome = Outcome.COALESCED;
-                trace.holderMessageId = over.holderMessageId();
-            }
-            case Admission.AlreadyAnswered answered -> trace.outcome = Outcome.SKIPPED_ALREADY_ANSWERED;
-            case Admission.Granted grant -> {
-                // the holder finished in between: this job answers itself
-                trace.holderMessageId = null;
-                answerAsHolder(grant, List.of(job), new Trace[] {trace}, 0, deadline);
-            }
-            case Admission.InProgress stillHeld -> trace.outcome = Outcome.SKIPPED_IN_PROGRESS;
-        }
-    }
-
-    /** This job holds the flag: answer its message, the batch's later ones, and any handed over. */
-    private void answerAsHolder(Admission.Granted grant, List<Job> jobs, Trace[] traces, int offset, Deadline deadline) {
-        List<Answer> answers = new ArrayList<>();
-        List<String> covered = new ArrayList<>(grant.recentQuestions());
-        Set<String> ids = new HashSet<>();
-        int replier = -1;
-        List<Integer> joined = new ArrayList<>();
-        for (int i = 0; i < jobs.size(); i++) {
-            Job job = jobs.get(i);
-            Trace trace = traces[offset + i];
-            if (grant.answeredIds().contains(job.messageId())) {
-                trace.outcome = Outcome.SKIPPED_ALREADY_ANSWERED;
-            } else if (!ids.add(job.messageId())) {
-                trace.duplicateOf = true;
-            } else {
-                trace.similarity = highestSimilarity(job.userMessage(), covered);
-                if (trace.similarity >= policy.questionSimilarity()) {
-                    trace.outcome = Outcome.SKIPPED_SIMILAR_QUESTION;
-                    continue;
-                }
-                answers.add(Answer.of(job));
-                covered.add(job.userMessage());
-                if (replier < 0) {
-                    replier = offset + i;
-                } else {
-                    joined.add(offset + i);
+            for (CompletionStage<Void> confirmation : waiting) {
+                long left = end - System.nanoTime();
+                try {
+                    confirmation.toCompletableFuture().get(Math.max(1, left), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // unconfirmed: a later job re-sends the same reply, same replyId
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
         }
-        List<HandedOverMessage> handedOver = new ArrayList<>(grant.handedOver());
-        handedOver.sort(Comparator.comparingLong(HandedOverMessage::handedOverAt));
-        for (HandedOverMessage message : handedOver) {
-            if (ids.add(message.messageId())) {
-                answers.add(Answer.of(message));
-            }
-        }
-        Trace leadTrace = replier >= 0 ? traces[replier] : traces[offset];
-        if (answers.isEmpty()) {
-            release(grant, leadTrace);
-            finishDuplicates(jobs, traces, offset, true);
-            return;
-        }
-        Job context = jobs.getFirst();
-        Reply reply = generateCommitDeliver(grant, context, answers, leadTrace, deadline, false);
-        boolean ok = reply != null || leadTrace.dropped;
-        if (ok) {
-            // messages handed over after the holder's last look get a follow-up reply
-            leadTrace.pendingFailure = followUps(grant, context, leadTrace, deadline);
-        }
-        Outcome success = leadTrace.dropped ? Outcome.DROPPED_DUPLICATE_REPLY : Outcome.REPLIED;
-        if (replier >= 0) {
-            traces[replier].outcome = ok ? (leadTrace.pendingFailure == null ? success : Outcome.FAILED) : Outcome.FAILED;
-            if (leadTrace.pendingFailure != null) {
-                traces[replier].error = leadTrace.pendingFailure;
-            }
-        } else if (!ok || leadTrace.pendingFailure != null) {
-            // only handed-over messages were answered and that failed: retry this record to retry them
-            Trace trace = traces[offset];
-            trace.outcome = Outcome.FAILED;
-            trace.error = leadTrace.error != null ? leadTrace.error : leadTrace.pendingFailure;
-        }
-        for (int index : joined) {
-            traces[index].outcome = ok ? Outcome.COALESCED : Outcome.FAILED;
-            traces[index].holderMessageId = jobs.get(replier - offset).messageId();
-            if (!ok) {
-                traces[index].error = "the reply covering this message failed: " + leadTrace.error;
-            }
-        }
-        finishDuplicates(jobs, traces, offset, ok);
-    }
 
-    /** A messageId twice in one batch (SQS duplicate delivery): it shares its first copy's fate. */
-    private static void finishDuplicates(List<Job> jobs, Trace[] traces, int offset, boolean ok) {
-        for (int i = 0; i < jobs.size(); i++) {
-            Trace trace = traces[offset + i];
-            if (trace.duplicateOf) {
-                trace.outcome = ok ? Outcome.SKIPPED_ALREADY_ANSWERED : Outcome.FAILED;
-            }
+        private Duration settleBudget() {
+            Duration left = deadline.remaining().minus(COMMIT_RESERVE.multipliedBy(2));
+            return left.compareTo(SETTLE_MAX) > 0 ? SETTLE_MAX : left.isNegative() ? Duration.ZERO : left;
         }
     }
 
     /**
-     * Generates until a commit goes through (bounded rounds), then delivers.
-     *
-     * @return the delivered reply, or {@code null} when it failed (the trace says why) or was dropped
-     *         as a duplicate ({@code trace.dropped})
+     * A reply delivered without the guard, to record once Redis answers ({@code reply} null: only
+     * clear the flag). {@code mayHoldFlag}: a command of the attempt timed out and may have taken
+     * the flag, which would stop the match's next messages until its lease ends: worth waiting for
+     * Redis a little.
      */
-    private Reply generateCommitDeliver(Admission.Granted grant, Job context, List<Answer> answers, Trace trace,
-                                        Deadline deadline, boolean followUp) {
-        List<Answer> covering = new ArrayList<>(answers);
-        long lastGeneration = 0;
-        for (int round = 1; ; round++) {
-            Duration reserve = policy.deliveryReserve();
-            if (!deadline.allows(reserve.plusNanos(lastGeneration))) {
-                trace.error = "not enough time left in the invocation to generate and deliver";
-                release(grant, trace);
-                return null;
+    private record Unrecorded(Attempt attempt, String matchId, Reply reply, boolean mayHoldFlag) {
+    }
+
+    /** How one job ended, as decided; a job's record is built from it. */
+    private record Verdict(Outcome outcome, double similarity, String holderMessageId, String error, Duration retryAfter) {
+        static Verdict ack(Outcome outcome) {
+            return new Verdict(outcome, -1, null, null, null);
+        }
+
+        static Verdict failed(String error, Duration retryAfter) {
+            return new Verdict(Outcome.FAILED, -1, null, error, retryAfter);
+        }
+
+        Verdict withSimilarity(double score) {
+            return new Verdict(outcome, score, holderMessageId, error, retryAfter);
+        }
+
+        Verdict withHolder(String holder) {
+            return new Verdict(outcome, similarity, holder, error, retryAfter);
+        }
+
+        Verdict withError(String why) {
+            return new Verdict(outcome, similarity, holderMessageId, why, retryAfter);
+        }
+
+        boolean acknowledged() {
+            return !outcome.retried() && retryAfter == null;
+        }
+    }
+
+    /** How a generate-commit-deliver sequence ended. */
+    private sealed interface Answered {
+        /** Delivered; {@code leftover}: messages handed over after the commit, the flag still held for them. */
+        record Delivered(Reply reply, List<HandedOverMessage> leftover) implements Answered {
+        }
+
+        /** Every message it answered was a re-answer of the same question: nothing sent, all marked. */
+        record Dropped(double similarity, List<HandedOverMessage> leftover) implements Answered {
+        }
+
+        /** Nothing to answer (repeats only): committed as such. */
+        record Nothing(List<HandedOverMessage> leftover) implements Answered {
+        }
+
+        /** Nothing delivered: the records are retried ({@code retryAfter} null: the queue's own delay). */
+        record Failed(String error, Duration retryAfter) implements Answered {
+        }
+    }
+
+    /** One match's jobs of one invocation, from admit to delivery. */
+    private final class MatchRun {
+        private final Invocation invocation;
+        private final List<Job> jobs;
+        private final Job lead;
+        private final String matchId;
+        private final Attempt attempt;
+        private final Map<String, Verdict> verdicts = new HashMap<>();
+        /** Questions answered recently or by this run: what later messages are compared with. */
+        private final List<String> covered = new ArrayList<>();
+        // what the lead's record reports
+        private long guardNanos;
+        private long generateNanos;
+        private long deliverNanos;
+        private long longestGeneration;
+        private int rounds;
+        private int replyLength;
+        private final List<String> inReplyTo = new ArrayList<>();
+        private final List<String> replyIds = new ArrayList<>();
+        private final List<String> parked = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
+        private String lastDeliveryError;
+
+        MatchRun(Invocation invocation, List<Job> jobs) {
+            this.invocation = invocation;
+            this.jobs = jobs;
+            this.lead = jobs.getFirst();
+            this.matchId = lead.matchId();
+            // created per attempt, never at init: a SnapStart snapshot would clone it
+            this.attempt = new Attempt(UUID.randomUUID().toString(), lease(invocation.deadline));
+        }
+
+        List<RecordResult> run() {
+            GuardDecisions.Shape shape = GuardDecisions.shape(jobs);
+            Admission admission;
+            try {
+                admission = timed(() -> guard.admit(attempt, lead, shape.uniqueIds()));
+            } catch (GuardUnavailableException e) {
+                failOpen(shape.unique(), e);
+                return results(shape);
             }
+            switch (admission) {
+                case Admission.AlreadyAnswered answered ->
+                        shape.unique().forEach(job -> verdicts.put(job.messageId(), Verdict.ack(Outcome.SKIPPED_ALREADY_ANSWERED)));
+                case Admission.InProgress held -> joinInFlight(shape.unique(), held);
+                case Admission.Granted grant -> answerAsHolder(shape.unique(), grant);
+                case Admission.HandedOver over -> throw new IllegalStateException("admit never hands over");
+                case Admission.Full full -> throw new IllegalStateException("admit never hands over");
+            }
+            return results(shape);
+        }
+
+        // ---------------------------------------------------------------- another job holds the flag
+
+        private void joinInFlight(List<Job> unique, Admission.InProgress held) {
+            List<JoinStep> steps = GuardDecisions.whileHeld(unique, held, policy.questionSimilarity(), policy.coalesce());
+            List<String> repeats = new ArrayList<>();
+            for (int i = 0; i < unique.size(); i++) {
+                Job job = unique.get(i);
+                switch (steps.get(i)) {
+                    case JoinStep.AlreadyAnswered answered -> verdicts.put(job.messageId(), Verdict.ack(Outcome.SKIPPED_ALREADY_ANSWERED));
+                    case JoinStep.Wait wait -> verdicts.put(job.messageId(), new Verdict(Outcome.SKIPPED_IN_PROGRESS, -1,
+                            held.holderMessageId(), wait.why(), wait.retryAfter()));
+                    case JoinStep.Repeat repeat -> {
+                        repeats.add(job.messageId());
+                        verdicts.put(job.messageId(), Verdict.ack(Outcome.SKIPPED_SIMILAR_QUESTION)
+                                .withSimilarity(repeat.similarity()).withHolder(held.holderMessageId()));
+                    }
+                    case JoinStep.Skip skip -> verdicts.put(job.messageId(),
+                            Verdict.ack(Outcome.SKIPPED_IN_PROGRESS).withHolder(held.holderMessageId()));
+                    case JoinStep.HandOver handOver -> {
+                        if (handOver(job, held, unique.subList(i, unique.size()), steps.subList(i, steps.size()))) {
+                            i = unique.size(); // this job took the flag and answered the rest of the batch
+                        }
+                    }
+                }
+            }
+            if (!repeats.isEmpty()) {
+                try {
+                    timed(() -> {
+                        guard.markRepeats(matchId, repeats);
+                        return null;
+                    });
+                } catch (GuardUnavailableException e) {
+                    // judged a repeat all the same: acknowledged, unremembered past the recent window
+                    repeats.forEach(id -> verdicts.computeIfPresent(id, (k, v) -> v.withError("repeat not recorded: " + e.getMessage())));
+                }
+            }
+        }
+
+        /**
+         * Hands {@code job} over to the holder. If the flag was freed in between, this job takes it
+         * and answers itself with the batch's jobs still to hand over.
+         *
+         * @return whether this job became the holder
+         */
+        private boolean handOver(Job job, Admission.InProgress held, List<Job> rest, List<JoinStep> restSteps) {
+            Admission handed;
+            try {
+                handed = timed(() -> guard.handOver(attempt, job));
+            } catch (GuardUnavailableException e) {
+                if (e.maybeRan()) {
+                    // it may sit in the holder's list: a reply of our own could double it; retry the record
+                    verdicts.put(job.messageId(), Verdict.failed("handover result unknown: " + e.getMessage(), null));
+                } else {
+                    failOpen(List.of(job), e);
+                }
+                return false;
+            }
+            switch (handed) {
+                case Admission.HandedOver over -> verdicts.put(job.messageId(), new Verdict(Outcome.COALESCED, -1,
+                        over.holderMessageId(), null, over.leaseLeft().plus(GuardDecisions.RETRY_MARGIN)));
+                case Admission.Full full -> verdicts.put(job.messageId(), new Verdict(Outcome.SKIPPED_IN_PROGRESS, -1,
+                        full.holderMessageId(), "the holder's handed-over list is full",
+                        full.leaseLeft().plus(GuardDecisions.RETRY_MARGIN)));
+                case Admission.AlreadyAnswered answered -> verdicts.put(job.messageId(), Verdict.ack(Outcome.SKIPPED_ALREADY_ANSWERED));
+                case Admission.Granted grant -> {
+                    List<Job> mine = new ArrayList<>();
+                    for (int k = 0; k < rest.size(); k++) {
+                        if (restSteps.get(k) instanceof JoinStep.HandOver) {
+                            mine.add(rest.get(k));
+                        }
+                    }
+                    Map<String, MessageState> states = new HashMap<>(held.states());
+                    states.putAll(grant.states());
+                    answerAsHolder(mine, new Admission.Granted(states, grant.recentQuestions(), grant.recentReplies(),
+                            grant.handedOver()));
+                    return true;
+                }
+                case Admission.InProgress stillHeld -> throw new IllegalStateException("handover never reports in progress");
+            }
+            return false;
+        }
+
+        // ---------------------------------------------------------------- the flag is ours
+
+        private void answerAsHolder(List<Job> unique, Admission.Granted grant) {
+            HolderPlan plan = GuardDecisions.asHolder(unique, grant, policy.questionSimilarity(), policy.deliveryTimeout(),
+                    clock.instant());
+            covered.addAll(grant.recentQuestions());
+            List<Answer> answers = new ArrayList<>();
+            List<Job> answering = new ArrayList<>();
+            List<String> repeats = new ArrayList<>();
+            Map<String, Reply> resend = new LinkedHashMap<>();
+            Map<String, List<Job>> resentFor = new HashMap<>();
+            for (int i = 0; i < unique.size(); i++) {
+                Job job = unique.get(i);
+                switch (plan.steps().get(i)) {
+                    case HolderStep.AlreadyAnswered answered -> verdicts.put(job.messageId(), Verdict.ack(Outcome.SKIPPED_ALREADY_ANSWERED));
+                    case HolderStep.WaitForDelivery wait -> verdicts.put(job.messageId(), new Verdict(Outcome.SKIPPED_IN_PROGRESS,
+                            -1, null, "a reply covering it is committed; its delivery may be under way", wait.retryAfter()));
+                    case HolderStep.Resend again -> {
+                        resend.putIfAbsent(again.reply().replyId(), again.reply());
+                        resentFor.computeIfAbsent(again.reply().replyId(), k -> new ArrayList<>()).add(job);
+                        covered.add(job.userMessage());
+                    }
+                    case HolderStep.Repeat repeat -> {
+                        repeats.add(job.messageId());
+                        verdicts.put(job.messageId(), Verdict.ack(Outcome.SKIPPED_SIMILAR_QUESTION).withSimilarity(repeat.similarity()));
+                        covered.add(job.userMessage());
+                    }
+                    case HolderStep.Answer answer -> {
+                        answers.add(Answer.of(job));
+                        answering.add(job);
+                        covered.add(job.userMessage());
+                    }
+                }
+            }
+            plan.handovers().include().forEach(message -> {
+                answers.add(Answer.of(message));
+                covered.add(message.text());
+            });
+            repeats.addAll(plan.handovers().repeats().keySet());
+            List<String> deferred = plan.handovers().deferred().stream().map(HandedOverMessage::messageId).toList();
+
+            for (Reply reply : resend.values()) {
+                // the worker that committed it is gone: the same reply, same replyId, never a new one
+                boolean sent = deliver(reply);
+                Verdict verdict = sent ? Verdict.ack(Outcome.REPLIED)
+                        : Verdict.failed(lastError(), policy.deliveryTimeout().plus(GuardDecisions.RETRY_MARGIN));
+                resentFor.get(reply.replyId()).forEach(job -> verdicts.put(job.messageId(), verdict));
+            }
+
+            Answered answered = respond(lead, answers, repeats, deferred, grant.recentReplies());
+            judge(answering, answered);
+            followUps(answered, grant);
+        }
+
+        /** The batch's jobs that this reply answered get its outcome: the first REPLIED, the others COALESCED. */
+        private void judge(List<Job> answering, Answered answered) {
+            for (int i = 0; i < answering.size(); i++) {
+                String id = answering.get(i).messageId();
+                Verdict verdict = switch (answered) {
+                    case Answered.Delivered delivered -> Verdict.ack(i == 0 ? Outcome.REPLIED : Outcome.COALESCED)
+                            .withHolder(i == 0 ? null : answering.getFirst().messageId());
+                    case Answered.Dropped dropped -> Verdict.ack(Outcome.DROPPED_DUPLICATE_REPLY).withSimilarity(dropped.similarity());
+                    case Answered.Nothing nothing -> Verdict.ack(Outcome.SKIPPED_ALREADY_ANSWERED);
+                    case Answered.Failed failed -> Verdict.failed(failed.error(), failed.retryAfter());
+                };
+                verdicts.put(id, verdict);
+            }
+        }
+
+        /**
+         * Messages handed over after the commit (or left for lack of room) get follow-up replies while
+         * the invocation has time; the flag is held for them meanwhile. Their own records stay on the
+         * queue, so what is not answered here is answered when they come back.
+         */
+        private void followUps(Answered answered, Admission.Granted grant) {
+            List<HandedOverMessage> leftover = switch (answered) {
+                case Answered.Delivered delivered -> delivered.leftover();
+                case Answered.Dropped dropped -> dropped.leftover();
+                case Answered.Nothing nothing -> nothing.leftover();
+                case Answered.Failed failed -> List.of();
+            };
+            while (!leftover.isEmpty()) {
+                GuardDecisions.Handovers next = GuardDecisions.sortHandovers(leftover, Set.of(), covered,
+                        policy.questionSimilarity(), 0, 0);
+                List<Answer> answers = next.include().stream().map(Answer::of).toList();
+                Answered followUp = respond(lead, answers, new ArrayList<>(next.repeats().keySet()),
+                        next.deferred().stream().map(HandedOverMessage::messageId).toList(), grant.recentReplies());
+                leftover = switch (followUp) {
+                    case Answered.Delivered delivered -> delivered.leftover();
+                    case Answered.Dropped dropped -> dropped.leftover();
+                    case Answered.Nothing nothing -> nothing.leftover();
+                    case Answered.Failed failed -> {
+                        notes.add("follow-up reply failed: " + failed.error());
+                        yield List.of();
+                    }
+                };
+            }
+        }
+
+        /**
+         * Generates, commits and delivers one reply for {@code answers} (or, with none, commits the
+         * repeats and releases the flag), generating again while messages are handed over meanwhile.
+         */
+        private Answered respond(Job context, List<Answer> initial, List<String> initialRepeats, List<String> initialDeferred,
+                                 List<ReplyGuard.RecentReply> recentReplies) {
+            List<Answer> answers = new ArrayList<>(initial);
+            List<String> repeats = new ArrayList<>(initialRepeats);
+            List<String> deferred = new ArrayList<>(initialDeferred);
+            Duration reserve = policy.deliveryTimeout().plus(COMMIT_RESERVE);
+            for (int round = 1; ; round++) {
+                Reply reply = null;
+                double droppedScore = -1;
+                if (!answers.isEmpty()) {
+                    if (!invocation.deadline.allows(reserve.plusNanos(longestGeneration))) {
+                        return giveUp(answers, repeats, false, "not enough time left in the invocation to generate and deliver");
+                    }
+                    List<String> texts = answers.stream().map(Answer::text).toList();
+                    String text;
+                    try {
+                        text = generate(context, texts, List.of());
+                        ReplyCheck check = GuardDecisions.checkReply(text, texts, recentReplies, policy.replySimilarity(),
+                                policy.questionSimilarity());
+                        if (check instanceof ReplyCheck.Regenerate again) {
+                            // like a recent reply to another question: once more, told what was said; delivered as it comes
+                            notes.add("regenerated: reply " + Math.round(again.similarity() * 100) + " % like a recent one");
+                            text = generate(context, texts, again.alreadySaid());
+                        } else if (check instanceof ReplyCheck.Drop drop) {
+                            droppedScore = drop.similarity();
+                        }
+                    } catch (ReplyGenerator.GenerationException | RuntimeException e) {
+                        return giveUp(answers, repeats, true, "generation failed: " + describe(e));
+                    }
+                    if (!invocation.deadline.allows(reserve)) {
+                        return giveUp(answers, repeats, false, "not enough time left in the invocation to commit and deliver");
+                    }
+                    replyLength = text.length();
+                    if (droppedScore < 0) {
+                        reply = new Reply(UUID.randomUUID().toString(), matchId,
+                                answers.stream().map(Answer::messageId).toList(), text, clock.instant());
+                    }
+                }
+                List<Answer> answered = reply == null ? List.of() : answers;
+                List<String> marked = new ArrayList<>(repeats);
+                if (reply == null) {
+                    answers.forEach(a -> marked.add(a.messageId())); // a dropped re-answer: its messages are repeats
+                }
+                boolean force = round >= policy.maxRounds()
+                        || !invocation.deadline.allows(reserve.plusNanos(2 * longestGeneration));
+                CommitRequest request = new CommitRequest(reply, answered, marked, deferred, force);
+                Commit commit;
+                try {
+                    commit = timed(() -> guard.commit(attempt, matchId, request));
+                } catch (GuardUnavailableException e) {
+                    notes.add("guard commit failed: " + e.getMessage());
+                    if (reply == null) {
+                        return droppedScore >= 0 ? new Answered.Dropped(droppedScore, List.of()) : new Answered.Nothing(List.of());
+                    }
+                    // fail open: a reply is better than none; it keeps its replyId, recorded once Redis answers
+                    if (!deliver(reply)) {
+                        invocation.unrecorded.add(new Unrecorded(attempt, matchId, null, true));
+                        return new Answered.Failed(lastError(), policy.deliveryTimeout().plus(GuardDecisions.RETRY_MARGIN));
+                    }
+                    invocation.unrecorded.add(new Unrecorded(attempt, matchId, reply, true));
+                    return new Answered.Delivered(reply, List.of());
+                }
+                switch (commit) {
+                    case Commit.Lost lost -> {
+                        return new Answered.Failed("the in-progress flag's lease ended before the commit", null);
+                    }
+                    case Commit.Pending pending -> {
+                        Set<String> seen = new HashSet<>();
+                        answers.forEach(a -> seen.add(a.messageId()));
+                        seen.addAll(repeats);
+                        seen.addAll(deferred);
+                        int chars = answers.stream().mapToInt(a -> a.text().length()).sum();
+                        GuardDecisions.Handovers newer = GuardDecisions.sortHandovers(pending.handedOver(), seen, covered,
+                                policy.questionSimilarity(), answers.size(), chars);
+                        newer.include().forEach(m -> answers.add(Answer.of(m)));
+                        repeats.addAll(newer.repeats().keySet());
+                        newer.deferred().forEach(m -> deferred.add(m.messageId()));
+                    }
+                    case Commit.Committed committed -> {
+                        if (reply == null) {
+                            return droppedScore >= 0 ? new Answered.Dropped(droppedScore, committed.leftover())
+                                    : new Answered.Nothing(committed.leftover());
+                        }
+                        if (!deliver(reply)) {
+                            if (!committed.leftover().isEmpty()) {
+                                release(List.of(), List.of());
+                            }
+                            // committed: the retry re-sends this same reply once its delivery timeout has passed
+                            return new Answered.Failed(lastError(), policy.deliveryTimeout().plus(GuardDecisions.RETRY_MARGIN));
+                        }
+                        return new Answered.Delivered(reply, committed.leftover());
+                    }
+                }
+            }
+        }
+
+        /** Nothing committed: release the flag, counting a failed attempt for the handed-over messages when the generation failed. */
+        private Answered giveUp(List<Answer> answers, List<String> repeats, boolean generationFailed, String why) {
+            List<String> failedHandovers = generationFailed
+                    ? answers.stream().filter(a -> a.handedOver() != null).map(Answer::messageId).toList() : List.of();
+            release(failedHandovers, repeats);
+            return new Answered.Failed(why, null);
+        }
+
+        private void release(List<String> failedHandovers, List<String> repeats) {
+            try {
+                ReplyGuard.Release released = timed(() -> guard.release(attempt, matchId, failedHandovers, repeats));
+                parked.addAll(released.parked());
+            } catch (GuardUnavailableException e) {
+                // the flag ends with its lease; the retry is delayed by at most that
+                notes.add("guard release failed: " + e.getMessage());
+            }
+        }
+
+        // ---------------------------------------------------------------- Redis unavailable
+
+        /**
+         * Replies without the guard (SPEC I4), deduplicating the batch on its own: each messageId
+         * once, a repeat of another message of the batch skipped, one reply for the rest. The reply
+         * is recorded once Redis answers again, and a flag the failed command may have set is cleared.
+         */
+        private void failOpen(List<Job> unique, GuardUnavailableException e) {
+            notes.add(e.getMessage());
+            GuardDecisions.Bypass plan = GuardDecisions.withoutGuard(unique, policy.questionSimilarity());
+            plan.repeats().forEach((id, score) -> verdicts.put(id, Verdict.ack(Outcome.SKIPPED_SIMILAR_QUESTION)
+                    .withSimilarity(score).withError("repeat within the batch; guard unavailable")));
+            List<String> texts = plan.answer().stream().map(Job::userMessage).toList();
             String text;
+            try {
+                text = generate(plan.answer().getFirst(), texts, List.of());
+            } catch (ReplyGenerator.GenerationException | RuntimeException failure) {
+                plan.answer().forEach(job -> verdicts.put(job.messageId(),
+                        Verdict.failed("generation failed: " + describe(failure), null)));
+                if (e.maybeRan()) {
+                    invocation.unrecorded.add(new Unrecorded(attempt, matchId, null, true));
+                }
+                return;
+            }
+            replyLength = text.length();
+            Reply reply = new Reply(UUID.randomUUID().toString(), matchId, plan.answer().stream().map(Job::messageId).toList(),
+                    text, clock.instant());
+            boolean sent = deliver(reply);
+            plan.answer().forEach(job -> verdicts.put(job.messageId(), sent ? Verdict.ack(Outcome.GUARD_BYPASSED)
+                    : Verdict.failed(lastError(), null)));
+            if (sent || e.maybeRan()) {
+                invocation.unrecorded.add(new Unrecorded(attempt, matchId, sent ? reply : null, e.maybeRan()));
+            }
+        }
+
+        // ---------------------------------------------------------------- generation and delivery
+
+        private String generate(Job context, List<String> texts, List<String> alreadySaid) throws ReplyGenerator.GenerationException {
             long start = System.nanoTime();
             try {
-                text = generator.generate(context, covering.stream().map(Answer::text).toList());
-            } catch (ReplyGenerator.GenerationException | RuntimeException e) {
-                trace.generateNanos += System.nanoTime() - start;
-                trace.error = "generation failed: " + describe(e);
-                release(grant, trace);
-                return null;
+                return generator.generate(context, texts, alreadySaid);
+            } finally {
+                long took = System.nanoTime() - start;
+                generateNanos += took;
+                longestGeneration = Math.max(longestGeneration, took);
+                rounds++;
             }
-            lastGeneration = System.nanoTime() - start;
-            trace.generateNanos += lastGeneration;
-            trace.rounds++;
-            trace.replyLength = text.length();
+        }
 
-            double replyScore = highestSimilarity(text, grant.recentReplies());
-            boolean duplicate = !followUp && replyScore >= policy.replySimilarity();
-            boolean force = round >= policy.maxRounds() || !deadline.allows(reserve.plusNanos(2 * lastGeneration));
-            Commit commit;
-            start = System.nanoTime();
+        private boolean deliver(Reply reply) {
+            long start = System.nanoTime();
             try {
-                commit = guard.commit(grant, covering, duplicate ? null : text, force);
-            } catch (GuardUnavailableException e) {
-                // Fail open: the commit's effect is unknown; a reply is better than none.
-                trace.guardNanos += System.nanoTime() - start;
-                trace.error = "guard commit failed: " + e.getMessage();
-                return deliver(grant, covering, text, null, trace);
+                sink.deliver(reply);
+            } catch (ReplySink.DeliveryException | RuntimeException e) {
+                lastDeliveryError = "delivery failed: " + describe(e);
+                return false;
+            } finally {
+                deliverNanos += System.nanoTime() - start;
             }
-            trace.guardNanos += System.nanoTime() - start;
-            switch (commit) {
-                case Commit.Lost lost -> {
-                    trace.error = "the in-progress flag expired during generation (guard TTL shorter than the work)";
-                    return null;
-                }
-                case Commit.Pending pending -> {
-                    Set<String> ids = new HashSet<>();
-                    covering.forEach(a -> ids.add(a.messageId()));
-                    pending.handedOver().stream()
-                            .sorted(Comparator.comparingLong(HandedOverMessage::handedOverAt))
-                            .filter(m -> ids.add(m.messageId()))
-                            .forEach(m -> covering.add(Answer.of(m)));
-                }
-                case Commit.Committed committed -> {
-                    trace.leftover = committed.leftover();
-                    if (duplicate) {
-                        trace.similarity = replyScore;
-                        trace.dropped = true;
-                        return null;
-                    }
-                    return deliver(grant, covering, text, committed, trace);
-                }
+            inReplyTo.addAll(reply.inReplyTo());
+            replyIds.add(reply.replyId());
+            invocation.confirmations.add(guard.confirm(matchId, reply.replyId()));
+            return true;
+        }
+
+        private String lastError() {
+            return lastDeliveryError == null ? "delivery failed" : lastDeliveryError;
+        }
+
+        private <T> T timed(Supplier<T> call) {
+            long start = System.nanoTime();
+            try {
+                return call.get();
+            } finally {
+                guardNanos += System.nanoTime() - start;
             }
         }
-    }
 
-    private Reply deliver(Admission.Granted grant, List<Answer> covering, String text, Commit.Committed committed,
-                          Trace trace) {
-        Reply reply = new Reply(grant.matchId(), covering.stream().map(Answer::messageId).toList(), text, clock.instant());
-        long start = System.nanoTime();
-        try {
-            sink.deliver(reply);
-        } catch (ReplySink.DeliveryException | RuntimeException e) {
-            trace.deliverNanos += System.nanoTime() - start;
-            trace.error = "delivery failed: " + describe(e);
-            trace.leftover = List.of();
-            if (committed != null) {
-                start = System.nanoTime();
-                try {
-                    guard.rollback(grant, committed, covering, text);
-                } catch (GuardUnavailableException rollbackFailed) {
-                    trace.error += "; guard rollback failed: " + rollbackFailed.getMessage();
+        // ---------------------------------------------------------------- results
+
+        /** One result per job; a second copy of a messageId in the batch shares its first copy's fate. */
+        private List<RecordResult> results(GuardDecisions.Shape shape) {
+            List<RecordResult> results = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) {
+                Job job = jobs.get(i);
+                Verdict verdict = verdicts.getOrDefault(job.messageId(),
+                        Verdict.failed("no decision was reached for this record", null));
+                if (shape.copyOf()[i] != i) {
+                    verdict = verdict.acknowledged() ? Verdict.ack(Outcome.SKIPPED_ALREADY_ANSWERED)
+                            : verdict.withError("same message as an earlier record of the batch, which is retried: "
+                            + (verdict.error() == null ? verdict.outcome().name() : verdict.error()));
                 }
-                trace.guardNanos += System.nanoTime() - start;
+                boolean first = i == 0;
+                String error = verdict.error();
+                if (first && !notes.isEmpty()) {
+                    error = (error == null ? "" : error + "; ") + String.join("; ", notes);
+                }
+                results.add(new RecordResult(verdict.outcome(), verdict.similarity(), verdict.holderMessageId(),
+                        first ? guardNanos / 1e6 : 0, first ? generateNanos / 1e6 : 0, first ? deliverNanos / 1e6 : 0,
+                        first ? replyLength : 0, first ? inReplyTo : List.of(), first ? rounds : 0,
+                        first ? replyIds.size() : 0, error, verdict.retryAfter(), first ? replyIds : List.of(),
+                        first ? parked : List.of()));
             }
-            return null;
+            return results;
         }
-        trace.deliverNanos += System.nanoTime() - start;
-        trace.inReplyTo.addAll(reply.inReplyTo());
-        trace.replies++;
-        return reply;
     }
 
-    /** @return null when every leftover was answered, else why not (the record is then retried) */
-    private String followUps(Admission.Granted grant, Job context, Trace trace, Deadline deadline) {
-        while (!trace.leftover.isEmpty()) {
-            List<Answer> answers = trace.leftover.stream()
-                    .sorted(Comparator.comparingLong(HandedOverMessage::handedOverAt)).map(Answer::of).toList();
-            trace.leftover = List.of();
-            boolean dropped = trace.dropped;
-            Reply followUp = generateCommitDeliver(grant, context, answers, trace, deadline, true);
-            trace.dropped = dropped;
-            if (followUp == null) {
-                return "follow-up reply for handed-over messages failed: " + trace.error;
-            }
-        }
-        return null;
-    }
-
-    private void bypass(Job job, Trace trace) {
-        Admission.Granted none = new Admission.Granted(job.matchId(), "", Set.of(), List.of(), List.of(), List.of());
-        String text;
-        long start = System.nanoTime();
-        try {
-            text = generator.generate(job, List.of(job.userMessage()));
-        } catch (ReplyGenerator.GenerationException | RuntimeException e) {
-            trace.generateNanos += System.nanoTime() - start;
-            trace.error = "generation failed: " + describe(e);
-            trace.outcome = Outcome.FAILED;
-            return;
-        }
-        trace.generateNanos += System.nanoTime() - start;
-        trace.rounds++;
-        trace.replyLength = text.length();
-        trace.outcome = deliver(none, List.of(Answer.of(job)), text, null, trace) == null ? Outcome.FAILED : Outcome.GUARD_BYPASSED;
-    }
-
-    private void release(Admission.Granted grant, Trace trace) {
-        long start = System.nanoTime();
-        try {
-            guard.release(grant);
-        } catch (GuardUnavailableException e) {
-            // The flag expires with its TTL; the retry is delayed by at most that.
-            trace.error = (trace.error == null ? "" : trace.error + "; ") + "guard release failed: " + e.getMessage();
-        }
-        trace.guardNanos += System.nanoTime() - start;
-    }
-
-    private static double highestSimilarity(String text, List<String> others) {
-        double best = 0;
-        for (String other : others) {
-            best = Math.max(best, TextSimilarity.score(text, other));
-        }
-        return best;
+    /** The flag's lease: what the invocation may still run, plus a margin; without a deadline, the guard TTL. */
+    private Duration lease(Deadline deadline) {
+        Duration remaining = deadline.remaining();
+        return remaining.compareTo(Deadline.UNLIMITED) >= 0 ? policy.leaseWithoutDeadline() : remaining.plus(LEASE_MARGIN);
     }
 
     /** The exception's message: adapters keep message and reply text out of their exceptions. */
@@ -397,31 +711,11 @@ public final class ReplyPipeline {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** What happened to one job, filled in as the pipeline goes. */
-    private static final class Trace {
-        Outcome outcome;
-        long guardNanos;
-        long generateNanos;
-        long deliverNanos;
-        double similarity = -1;
-        String holderMessageId;
-        int replyLength;
-        int rounds;
-        int replies;
-        final List<String> inReplyTo = new ArrayList<>();
-        String error;
-        boolean duplicateOf;
-        boolean dropped;
-        List<HandedOverMessage> leftover = List.of();
-        String pendingFailure;
-
-        RecordResult result() {
-            Outcome ended = outcome;
-            if (ended == null) {
-                ended = error != null ? Outcome.FAILED : Outcome.REPLIED;
-            }
-            return new RecordResult(ended, similarity, holderMessageId, guardNanos / 1e6, generateNanos / 1e6,
-                    deliverNanos / 1e6, replyLength, inReplyTo, rounds, replies, error);
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -42,10 +42,10 @@ public final class BedrockGenerator implements ReplyGenerator, Primeable {
     }
 
     @Override
-    public String generate(Job job, List<String> messages) throws GenerationException {
+    public String generate(Job job, List<String> messages, List<String> alreadySaid) throws GenerationException {
         ConverseResponse response;
         try {
-            response = client.converse(request(job, messages).build());
+            response = client.converse(request(job, messages, alreadySaid).build());
         } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {
             throw new GenerationException("bedrock timed out (" + llm.timeout().toMillis() + " ms per attempt, "
                     + llm.maxAttempts() + " attempts)", e);
@@ -62,7 +62,11 @@ public final class BedrockGenerator implements ReplyGenerator, Primeable {
     }
 
     ConverseRequest.Builder request(Job job, List<String> messages) {
-        Conversation conversation = Conversation.of(job, messages, llm.historyTurns());
+        return request(job, messages, List.of());
+    }
+
+    ConverseRequest.Builder request(Job job, List<String> messages, List<String> alreadySaid) {
+        Conversation conversation = Conversation.of(job, messages, alreadySaid, llm.historyTurns());
         InferenceConfiguration.Builder inference = InferenceConfiguration.builder().maxTokens(llm.maxTokens());
         if (llm.temperature() != null) {
             inference.temperature(llm.temperature().floatValue());

@@ -24,6 +24,14 @@ record Conversation(String system, List<Turn> turns) {
     static final String DEFAULT_PERSONA = "a friendly person in their late twenties";
 
     static Conversation of(Job job, List<String> messages, int maxHistory) {
+        return of(job, messages, List.of(), maxHistory);
+    }
+
+    /**
+     * @param alreadySaid replies sent moments ago that this one must not repeat: named in the system
+     *                    prompt (the duplicate-reply check regenerates once with them)
+     */
+    static Conversation of(Job job, List<String> messages, List<String> alreadySaid, int maxHistory) {
         List<Job.Turn> history = job.history();
         history = history.subList(Math.max(0, history.size() - maxHistory), history.size());
         List<Turn> turns = new ArrayList<>();
@@ -54,7 +62,7 @@ record Conversation(String system, List<Turn> turns) {
         if (!toAnswer.isEmpty()) {
             append(turns, true, String.join("\n", toAnswer));
         }
-        return new Conversation(systemPrompt(job.persona(), opening), List.copyOf(turns));
+        return new Conversation(systemPrompt(job.persona(), opening, alreadySaid), List.copyOf(turns));
     }
 
     private static boolean endsWithLine(String text, String line) {
@@ -71,6 +79,10 @@ record Conversation(String system, List<Turn> turns) {
     }
 
     static String systemPrompt(String persona, List<String> opening) {
+        return systemPrompt(persona, opening, List.of());
+    }
+
+    static String systemPrompt(String persona, List<String> opening, List<String> alreadySaid) {
         StringBuilder prompt = new StringBuilder()
                 .append("You are ").append(persona == null || persona.isBlank() ? DEFAULT_PERSONA : persona.strip())
                 .append(". You are chatting with a match on a dating app. Write the next message of this person:")
@@ -79,6 +91,10 @@ record Conversation(String system, List<Turn> turns) {
                 .append(" Never say or imply that you are an AI or a bot.");
         if (!opening.isEmpty()) {
             prompt.append("\nYou opened the conversation with: ").append(String.join("\n", opening));
+        }
+        if (!alreadySaid.isEmpty()) {
+            prompt.append("\nYou just sent: ").append(String.join("\n", alreadySaid))
+                    .append("\nDo not say it again: answer the new message with something different.");
         }
         return prompt.toString();
     }

@@ -56,8 +56,8 @@ public final class OpenAiGenerator implements ReplyGenerator, Primeable {
     }
 
     @Override
-    public String generate(Job job, List<String> messages) throws GenerationException {
-        HttpRequest request = request(body(job, messages));
+    public String generate(Job job, List<String> messages, List<String> alreadySaid) throws GenerationException {
+        HttpRequest request = request(body(job, messages, alreadySaid));
         long deadline = System.nanoTime() + llm.budget().toNanos();
         String failure = null;
         for (int attempt = 1; attempt <= llm.maxAttempts(); attempt++) {
@@ -97,7 +97,11 @@ public final class OpenAiGenerator implements ReplyGenerator, Primeable {
     }
 
     String body(Job job, List<String> messages) {
-        Conversation conversation = Conversation.of(job, messages, llm.historyTurns());
+        return body(job, messages, List.of());
+    }
+
+    String body(Job job, List<String> messages, List<String> alreadySaid) {
+        Conversation conversation = Conversation.of(job, messages, alreadySaid, llm.historyTurns());
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         ArrayNode turns = body.putArray("messages");

@@ -50,7 +50,7 @@ public final class ScriptedGenerator implements ReplyGenerator {
     }
 
     @Override
-    public String generate(Job job, List<String> messages) throws GenerationException {
+    public String generate(Job job, List<String> messages, List<String> alreadySaid) throws GenerationException {
         if (!delay.isZero()) {
             try {
                 Thread.sleep(delay);
@@ -61,7 +61,7 @@ public final class ScriptedGenerator implements ReplyGenerator {
         }
         for (Rule rule : rules) {
             if (rule.matches(messages)) {
-                return rule.next();
+                return rule.next(alreadySaid);
             }
         }
         throw new GenerationException("no scripted rule matches and there is no fallback rule");
@@ -108,8 +108,13 @@ public final class ScriptedGenerator implements ReplyGenerator {
             return when == null || messages.stream().anyMatch(m -> when.matcher(m).find());
         }
 
-        String next() {
-            return replies.get(Math.floorMod(next.getAndIncrement(), replies.size()));
+        /** The rule's next reply, skipping those just sent when the rule has another (as an LLM told not to repeat would). */
+        String next(List<String> alreadySaid) {
+            String reply = replies.get(Math.floorMod(next.getAndIncrement(), replies.size()));
+            for (int tries = 1; tries < replies.size() && alreadySaid.contains(reply); tries++) {
+                reply = replies.get(Math.floorMod(next.getAndIncrement(), replies.size()));
+            }
+            return reply;
         }
     }
 }

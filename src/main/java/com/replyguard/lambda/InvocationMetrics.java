@@ -30,6 +30,8 @@ final class InvocationMetrics {
     private final MetricsLogger metrics;
     private final Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
     private int replies;
+    private int waiting;
+    private int parked;
 
     InvocationMetrics(ObservabilitySettings settings, PrintStream out) {
         this.metrics = new MetricsLogger(new StreamEnvironment(out));
@@ -50,6 +52,10 @@ final class InvocationMetrics {
         if (result.rounds() > 0) {
             put("GenerationTime", result.generateMillis(), Unit.MILLISECONDS);
         }
+        if (result.retryAfter() != null) {
+            waiting++;
+        }
+        parked += result.parked().size();
         if (result.replies() > 0) {
             put("DeliveryTime", result.deliverMillis(), Unit.MILLISECONDS);
             replies += result.replies();
@@ -70,6 +76,10 @@ final class InvocationMetrics {
         }
         put("Records", records, Unit.COUNT);
         put("RepliesDelivered", replies, Unit.COUNT);
+        // left on the queue to wait for another job's reply (not failures)
+        put("RecordsWaiting", waiting, Unit.COUNT);
+        // handed-over messages set aside after repeated failed generations: alarmed on
+        put("HandoversParked", parked, Unit.COUNT);
         // Lambda's JSON log format files a line by these two; EMF keeps them as plain properties
         metrics.putProperty("timestamp", java.time.Instant.now().toString());
         metrics.putProperty("level", "INFO");

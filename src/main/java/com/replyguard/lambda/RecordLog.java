@@ -30,7 +30,7 @@ final class RecordLog {
     }
 
     void processed(Job job, RecordResult result, String requestId) {
-        LogLevel lineLevel = result.outcome().retried() ? LogLevel.WARN : LogLevel.INFO;
+        LogLevel lineLevel = result.outcome().retried() || !result.parked().isEmpty() ? LogLevel.WARN : LogLevel.INFO;
         if (!level.allows(lineLevel)) {
             return;
         }
@@ -63,6 +63,17 @@ final class RecordLog {
         }
         if (result.replies() > 1) {
             line.put("replies", result.replies());
+        }
+        if (!result.replyIds().isEmpty()) {
+            result.replyIds().forEach(line.putArray("replyIds")::add);
+        }
+        if (result.retryAfter() != null) {
+            // not failed, yet left on the queue: it waits for another job's reply (SPEC I2)
+            line.put("retryAfterMs", result.retryAfter().toMillis());
+        }
+        if (!result.parked().isEmpty()) {
+            // a handed-over message every generation failed on: set aside so it cannot block its match
+            result.parked().forEach(line.putArray("parked")::add);
         }
         if (result.error() != null) {
             line.put("error", result.error());

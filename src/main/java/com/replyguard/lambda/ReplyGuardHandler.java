@@ -10,6 +10,7 @@ import com.replyguard.core.Deadline;
 import com.replyguard.core.Job;
 import com.replyguard.core.Outcome;
 import com.replyguard.core.RecordResult;
+import com.replyguard.core.ReplyPipeline;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -29,7 +30,9 @@ import java.util.concurrent.Future;
  *
  * <p>Records of different matches run concurrently, one virtual thread per match; records of the
  * same match run in their batch order. Every record ends with exactly one outcome and one log line;
- * no exception escapes, so one bad record never fails its batch. The Redis client and connection
+ * no exception escapes, so one bad record never fails its batch. A record is left on the queue when
+ * it failed, is invalid, or waits for another job's reply ({@link RecordResult#retried}); the last
+ * come back when that job's flag ends ({@link JobsQueue}). The Redis client and connection
  * are created once per container and reused; nothing else outlives an invocation.
  */
 public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, AutoCloseable {
@@ -38,6 +41,7 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
     private final JobParser parser;
     private final RecordLog log;
     private final PrintStream logStream;
+    private final JobsQueue jobsQueue;
 
     /** Used by Lambda: reads the configuration from the environment, logs to stdout. */
     public ReplyGuardHandler() {
@@ -53,6 +57,7 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
         this.parser = new JobParser(config.maxMessageChars());
         this.log = new RecordLog(logStream, config.observability().logLevel(), clock);
         this.logStream = logStream;
+        this.jobsQueue = new JobsQueue(config.aws(), worker.aws, logStream);
         if (config.aws().primesAtInit()) {
             worker.hooks.primeAtInit();
         }
@@ -64,11 +69,14 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
         String requestId = context == null ? null : context.getAwsRequestId();
         InvocationMetrics metrics = new InvocationMetrics(worker.config.observability(), logStream);
         Set<String> failed = new LinkedHashSet<>();
+        List<JobsQueue.Delay> delays = new ArrayList<>();
+        Map<String, SQSMessage> bySqsId = new LinkedHashMap<>();
         Map<String, List<Job>> byMatch = new LinkedHashMap<>();
         for (SQSMessage record : records) {
             try {
                 Job job = parser.parse(record);
                 byMatch.computeIfAbsent(job.matchId(), k -> new ArrayList<>()).add(job);
+                bySqsId.put(record.getMessageId(), record);
             } catch (JobParser.InvalidJobException e) {
                 log.invalid(record.getMessageId(), e.getMessage(), requestId);
                 metrics.count(Outcome.INVALID);
@@ -81,10 +89,11 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
         }
         Deadline deadline = context == null ? Deadline.none()
                 : Deadline.in(Duration.ofMillis(context.getRemainingTimeInMillis()));
+        ReplyPipeline.Invocation invocation = worker.pipeline.invocation(deadline);
         try (ExecutorService perMatch = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<String>>> matches = new ArrayList<>();
             for (List<Job> jobs : byMatch.values()) {
-                matches.add(perMatch.submit(() -> processMatch(jobs, deadline, requestId, metrics)));
+                matches.add(perMatch.submit(() -> processMatch(invocation, jobs, requestId, metrics, bySqsId, delays)));
             }
             for (Future<List<String>> match : matches) {
                 try {
@@ -98,21 +107,24 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
             Thread.currentThread().interrupt();
             byMatch.values().forEach(jobs -> jobs.forEach(job -> failed.add(job.sqsMessageId())));
         } catch (java.util.concurrent.ExecutionException e) {
-            // processInOrder catches everything per record; reaching here means a bug: retry them all
+            // processMatch catches everything per record; reaching here means a bug: retry them all
             byMatch.values().forEach(jobs -> jobs.forEach(job -> failed.add(job.sqsMessageId())));
         }
+        invocation.finish();
+        jobsQueue.delay(delays);
         metrics.flush();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         failed.forEach(id -> failures.add(new SQSBatchResponse.BatchItemFailure(id)));
         return new SQSBatchResponse(failures);
     }
 
-    /** @return the SQS ids of this match's records to retry */
-    private List<String> processMatch(List<Job> jobs, Deadline deadline, String requestId, InvocationMetrics metrics) {
+    /** @return the SQS ids of this match's records to leave on the queue */
+    private List<String> processMatch(ReplyPipeline.Invocation invocation, List<Job> jobs, String requestId,
+                                      InvocationMetrics metrics, Map<String, SQSMessage> bySqsId, List<JobsQueue.Delay> delays) {
         List<String> retry = new ArrayList<>();
         List<RecordResult> results;
         try {
-            results = worker.pipeline.process(jobs, deadline);
+            results = invocation.process(jobs);
         } catch (RuntimeException e) {
             for (Job job : jobs) {
                 log.failed(job, "unexpected " + e.getClass().getSimpleName(), requestId);
@@ -126,8 +138,13 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
             RecordResult result = results.get(i);
             log.processed(job, result, requestId);
             metrics.record(result);
-            if (result.outcome().retried()) {
+            if (result.retried()) {
                 retry.add(job.sqsMessageId());
+                if (result.retryAfter() != null) {
+                    synchronized (delays) {
+                        delays.add(new JobsQueue.Delay(bySqsId.get(job.sqsMessageId()), result.retryAfter()));
+                    }
+                }
             }
         }
         return retry;

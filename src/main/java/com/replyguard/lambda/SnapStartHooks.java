@@ -140,7 +140,7 @@ public final class SnapStartHooks implements Resource {
             primeable.prime(sample);
             primed.add("generator " + generator.getClass().getSimpleName());
         }
-        ReplyJson.write(new Reply(sample.matchId(), List.of(sample.messageId()), "Haha, raconte-moi plus !", Instant.EPOCH));
+        ReplyJson.write(new Reply("priming", sample.matchId(), List.of(sample.messageId()), "Haha, raconte-moi plus !", Instant.EPOCH));
         primed.add("reply json");
         primeObservability(sample);
         primed.add("record log and EMF metrics");
@@ -161,7 +161,7 @@ public final class SnapStartHooks implements Resource {
     private void primeObservability(Job sample) {
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         RecordResult result = new RecordResult(Outcome.REPLIED, 0.5, null, 1, 1, 1, 24, List.of(sample.messageId()),
-                1, 1, null);
+                1, 1, null, null, List.of("priming"), List.of());
         new RecordLog(discard, ObservabilitySettings.LogLevel.DEBUG, Clock.systemUTC()).processed(sample, result, "priming");
         InvocationMetrics metrics = new InvocationMetrics(observability, discard);
         metrics.record(result);
@@ -170,9 +170,10 @@ public final class SnapStartHooks implements Resource {
 
     private void primeGuard(Job sample, List<String> primed) {
         try {
-            ReplyGuard.Admission admission = guard.admit(sample, List.of());
-            if (admission instanceof ReplyGuard.Admission.Granted granted) {
-                guard.release(granted);
+            ReplyGuard.Attempt attempt = new ReplyGuard.Attempt(java.util.UUID.randomUUID().toString(), java.time.Duration.ofSeconds(10));
+            ReplyGuard.Admission admission = guard.admit(attempt, sample, List.of(sample.messageId()));
+            if (admission instanceof ReplyGuard.Admission.Granted) {
+                guard.release(attempt, sample.matchId(), List.of(), List.of());
             }
             primed.add("guard " + admission.getClass().getSimpleName());
         } catch (RuntimeException e) {

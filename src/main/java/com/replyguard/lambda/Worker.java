@@ -38,7 +38,7 @@ final class Worker implements AutoCloseable {
     final ReplyPipeline pipeline;
     final SnapStartHooks hooks; // held here: the CRaC context keeps only a weak reference
     private final ReplyGuard guard;
-    private final AwsClients aws;
+    final AwsClients aws;
 
     private Worker(WorkerConfig config, ReplyGuard guard, ReplyPipeline pipeline, SnapStartHooks hooks, AwsClients aws) {
         this.config = config;
@@ -73,7 +73,7 @@ final class Worker implements AutoCloseable {
                     config.guard().replySimilarity(),
                     // with no guard, nothing is deduplicated or joined: the baseline answers every record
                     config.guard().enabled() && config.guard().coalesce(), config.guard().coalesceMaxRounds(),
-                    deliveryReserve(config.sink()));
+                    deliveryTimeout(config.sink()), config.guard().ttl());
             ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink, policy, clock);
             SnapStartHooks hooks = new SnapStartHooks(new JobParser(config.maxMessageChars()), guard, generator, sink,
                     System.out, config.observability());
@@ -85,14 +85,18 @@ final class Worker implements AutoCloseable {
         }
     }
 
-    /** Time kept back for delivering once a reply is committed: the sink's own worst case, plus a margin. */
-    private static Duration deliveryReserve(SinkSettings sink) {
+    /**
+     * The longest a delivery takes: the sink's own worst case, plus a margin. Kept back in the
+     * invocation for delivering once a reply is committed; and a committed reply unconfirmed for
+     * longer is taken as never delivered (its worker is gone), and sent again.
+     */
+    static Duration deliveryTimeout(SinkSettings sink) {
         Duration worst = switch (sink.kind()) {
             case STDOUT -> Duration.ZERO;
             case WEBHOOK -> sink.webhookTimeout();
             case SQS -> sink.queueTimeout().multipliedBy(SQS_MAX_ATTEMPTS);
         };
-        return worst.plusMillis(500);
+        return worst.plusSeconds(1);
     }
 
     /**

@@ -6,23 +6,28 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * A circuit breaker in front of the guard's Redis, so that an outage costs a few timeouts per
- * container instead of one per message.
+ * A circuit breaker in front of the guard's Redis, so that an outage costs each container one
+ * timeout, not one per message.
  *
  * <ul>
- *   <li><b>closed</b>: every call goes to Redis; {@code threshold} consecutive failures open it;</li>
+ *   <li><b>closed</b>: every call goes to Redis; {@code threshold} consecutive failures (1 by
+ *       default) open it;</li>
  *   <li><b>open</b>: every call fails at once with {@link OpenException} (the pipeline then replies
  *       without the guard) until {@code cooldown} has passed;</li>
  *   <li><b>half-open</b>: after the cool-down, exactly one call goes through as a probe while the
  *       others keep failing fast; its success closes the breaker, its failure opens it again.</li>
  * </ul>
  *
- * <p>A failure is anything but an answer from the server: a timeout, a refused or lost connection, a
- * command rejected while disconnected. An error reply ({@code NOSCRIPT}, {@code CLUSTERDOWN}…)
- * proves the connection works and counts as a success here; it is fast anyway.
+ * <p>The one retry of a call whose result is unknown (it timed out, or its connection was cut)
+ * passes an open breaker: it is what tells a short stall, after which the retry succeeds and closes
+ * the breaker, from an outage. Every permit carries the breaker's epoch, which changes whenever it
+ * opens or closes: a late answer to a call made before the last change changes nothing (a success
+ * that arrives after the breaker opened must not close it while a probe is running).
  *
- * <p>State is per container and in memory (connection state, not guard state). Time is measured
- * with a monotonic clock, so a wall-clock change cannot open or close it.
+ * <p>What counts as a failure is the caller's call ({@link RedisConnector}): no answer, or an
+ * answer saying the server cannot serve ({@code READONLY}, {@code LOADING}, {@code CLUSTERDOWN}…).
+ * State is per container and in memory (connection state, not guard state). Time is measured with a
+ * monotonic clock, so a wall-clock change cannot open or close it.
  */
 final class GuardBreaker {
 
@@ -35,8 +40,12 @@ final class GuardBreaker {
 
     enum State { CLOSED, OPEN, HALF_OPEN }
 
-    /** What a caller holds while its call runs: an ordinary call, or the half-open probe. */
-    enum Permit { CALL, PROBE }
+    /** An ordinary call, the half-open probe, or the retry of a call whose result is unknown. */
+    enum Kind { CALL, PROBE, RETRY }
+
+    /** What a caller holds while its call runs. */
+    record Permit(Kind kind, long epoch) {
+    }
 
     private final int threshold;
     private final long cooldownNanos;
@@ -49,6 +58,7 @@ final class GuardBreaker {
     private boolean probing;
     private long openedAt;
     private long retryAt;
+    private long epoch;
 
     GuardBreaker(int threshold, Duration cooldown, LongSupplier nanoClock, Listener listener) {
         if (threshold < 1) {
@@ -64,7 +74,7 @@ final class GuardBreaker {
     Permit acquire() {
         synchronized (this) {
             if (!open) {
-                return Permit.CALL;
+                return new Permit(Kind.CALL, epoch);
             }
             long now = nanoClock.getAsLong();
             if (now - retryAt < 0) {
@@ -75,20 +85,29 @@ final class GuardBreaker {
                 throw new OpenException("Redis breaker half-open; a probe is running");
             }
             probing = true;
-            return Permit.PROBE;
+            return new Permit(Kind.PROBE, epoch);
         }
     }
 
-    /** The call got an answer from Redis. */
+    /** The permit of the one retry of a call whose result is unknown: granted even when open. */
+    synchronized Permit acquireRetry() {
+        return new Permit(open ? Kind.RETRY : Kind.CALL, epoch);
+    }
+
+    /** The call got a healthy answer from Redis. */
     void succeeded(Permit permit) {
         long openFor = -1;
         synchronized (this) {
-            consecutiveFailures = 0;
-            if (permit == Permit.PROBE) {
+            if (permit.kind() == Kind.PROBE) {
                 probing = false;
             }
+            if (permit.epoch() != epoch) {
+                return; // a late answer to a call made before the breaker last changed
+            }
+            consecutiveFailures = 0;
             if (open) {
                 open = false;
+                epoch++;
                 openFor = nanoClock.getAsLong() - openedAt;
             }
         }
@@ -98,25 +117,34 @@ final class GuardBreaker {
     }
 
     /**
-     * The call got no answer from Redis.
+     * The call got no answer from Redis, or one saying it cannot serve.
      *
-     * @return whether this failure opened the breaker (or re-opened it after a failed probe)
+     * @return whether the failure opened the breaker or was its probe's
      */
     boolean failed(Permit permit, Throwable cause) {
         int failures;
         synchronized (this) {
-            consecutiveFailures++;
-            failures = consecutiveFailures;
-            long now = nanoClock.getAsLong();
-            if (permit == Permit.PROBE) {
+            if (permit.kind() == Kind.PROBE) {
                 probing = false;
+            }
+            if (permit.epoch() != epoch) {
+                return false; // stale: the breaker changed since this call began
+            }
+            long now = nanoClock.getAsLong();
+            if (permit.kind() == Kind.PROBE) {
                 retryAt = now + cooldownNanos;
                 return true; // still open: no new event, the probe's failure is in the record's log line
             }
-            if (open || consecutiveFailures < threshold) {
+            if (open) {
+                return false;
+            }
+            consecutiveFailures++;
+            failures = consecutiveFailures;
+            if (consecutiveFailures < threshold) {
                 return false;
             }
             open = true;
+            epoch++;
             openedAt = now;
             retryAt = now + cooldownNanos;
         }

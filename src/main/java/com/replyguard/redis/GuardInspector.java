@@ -75,11 +75,11 @@ public final class GuardInspector {
             return 2;
         }
         MatchKeys keys = MatchKeys.of(matchId);
-        List<String> keyList = new ArrayList<>(List.of(keys.flag(), keys.questions(), keys.replies(), keys.handover()));
+        List<String> keyList = new ArrayList<>(keys.shared());
         messageIds.forEach(id -> keyList.add(keys.answered(id)));
         List<Object> state;
         try (RedisConnector connector = RedisConnector.create(redis)) {
-            state = INSPECT.run(connector.commands(), keyList.toArray(String[]::new));
+            state = connector.run(INSPECT, keyList.toArray(String[]::new), new String[0], false);
         } catch (RedisException e) {
             err.println("Redis at " + redis.endpoint() + " did not answer: " + e.getClass().getSimpleName());
             return 1;
@@ -122,13 +122,36 @@ public final class GuardInspector {
                     out.printf("  - %s, unreadable entry%n", id);
                 }
             });
-            List<String> markers = (List<String>) state.get(8);
+            Map<String, String> attempts = pairs((List<String>) state.get(8));
+            if (!attempts.isEmpty()) {
+                out.printf("failed generations per handed-over message: %s, key expires in %s%n", attempts, ttl((Long) state.get(9)));
+            }
+            Map<String, String> parkedEntries = pairs((List<String>) state.get(10));
+            out.printf("parked (failed %d generations; their own records go on alone): %d, key expires in %s%n",
+                    RedisReplyGuard.PARK_AFTER_FAILURES, parkedEntries.size(), ttl((Long) state.get(11)));
+            parkedEntries.keySet().forEach(id -> out.printf("  - %s%n", id));
+            Map<String, String> outbox = pairs((List<String>) state.get(12));
+            out.printf("outbox (committed, delivery not confirmed): %d, key expires in %s%n", outbox.size(), ttl((Long) state.get(13)));
+            outbox.forEach((replyId, entry) -> {
+                int sep = entry.indexOf('|');
+                long at = sep > 0 ? Long.parseLong(entry.substring(0, sep)) : now;
+                String inReplyTo = "?";
+                try {
+                    inReplyTo = JSON.readTree(entry.substring(sep + 1)).get("inReplyTo").toString();
+                } catch (Exception e) {
+                    // shown as ?
+                }
+                out.printf("  - reply %s, committed %s ago, in reply to %s%n", replyId, seconds(now - at), inReplyTo);
+            });
+            List<String> markers = (List<String>) state.get(14);
             for (int i = 0; i < messageIds.size(); i++) {
                 String value = markers.get(2 * i);
                 long pttl = Long.parseLong(markers.get(2 * i + 1));
-                out.println(value.isEmpty() ? "answered " + messageIds.get(i) + ": no"
-                        : "answered " + messageIds.get(i) + ": yes, " + seconds(now - Long.parseLong(value))
-                        + " ago, remembered for " + ttl(pttl));
+                String how = value.isEmpty() ? "no"
+                        : value.equals("repeat") ? "yes, judged a repeat, remembered for " + ttl(pttl)
+                        : "yes, by reply " + value + (outbox.containsKey(value) ? " (delivery not confirmed)" : "")
+                        + ", remembered for " + ttl(pttl);
+                out.println("answered " + messageIds.get(i) + ": " + how);
             }
         }
 

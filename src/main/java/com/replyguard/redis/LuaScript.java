@@ -2,6 +2,7 @@ package com.replyguard.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -55,6 +57,18 @@ final class LuaScript {
         } catch (RedisNoScriptException e) {
             return redis.eval(source, output, keys, args);
         }
+    }
+
+    /** Sends it (EVALSHA, then EVAL on NOSCRIPT) without waiting; the future completes with the answer. */
+    <T> CompletableFuture<T> runAsync(RedisScriptingAsyncCommands<String, String> redis, String[] keys, String... args) {
+        CompletableFuture<T> sent = redis.<T>evalsha(sha1, output, keys, args).toCompletableFuture();
+        return sent.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+                return redis.<T>eval(source, output, keys, args).toCompletableFuture();
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
     }
 
     static List<LuaScript> loaded() {

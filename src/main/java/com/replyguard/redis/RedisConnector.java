@@ -26,10 +26,6 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 
 import java.io.PrintStream;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -44,23 +40,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * as the ElastiCache guidance for Lettuce says, and fails fast when Redis does not answer.
  *
  * <ul>
- *   <li><b>No network at init.</b> Creating the connector opens nothing; the first command connects,
- *       so a container whose Redis is unreachable still starts (cold start never waits on Redis).
+ *   <li><b>Lazy, shared connection.</b> Creating the connector opens nothing; the first command (or
+ *       the init-time priming) connects, and a container whose Redis is unreachable still starts.
  *       Concurrent first commands share one connection attempt.</li>
  *   <li><b>Bounded waits.</b> Connect timeout {@code REDIS_CONNECT_TIMEOUT_MS} (TCP, TLS handshake,
  *       HELLO/AUTH), command timeout {@code REDIS_TIMEOUT_MS} on every command, TCP keepalive.</li>
  *   <li><b>Never replayed.</b> Auto-reconnect stays on, but with {@code REJECT_COMMANDS} a command
  *       issued while disconnected fails at once, and the commands in flight when a connection drops
  *       are failed, not re-sent after the reconnect (a replayed admit would find its own flag and
- *       lose the message; a replayed commit would double an entry). A command that timed out or was
- *       cut off counts as unknown: it may have run, and whatever it wrote carries a TTL.</li>
+ *       double an entry). A command that timed out or was cut off counts as unknown: it may have
+ *       run ({@link #maybeRan}); the guard retries it once, with the same owner token.</li>
  *   <li><b>Cluster.</b> The cluster client opens node connections lazily, and with
  *       {@code REJECT_COMMANDS} a command for a node whose connection is still opening is rejected;
  *       so connecting also opens a connection to every master. Topology refresh is periodic and
  *       adaptive (MOVED, reconnects), and nodes flagged failed are filtered out.</li>
- *   <li><b>Breaker.</b> Every command goes through a {@link GuardBreaker}. When it opens, the
- *       connection is dropped: the half-open probe then connects afresh (bounded by the connect
- *       timeout) instead of waiting for Lettuce's reconnect back-off or a stale socket.</li>
+ *   <li><b>Breaker.</b> Every command goes through a {@link GuardBreaker}. Failures are no answer,
+ *       no connection, or an error reply saying the server cannot serve ({@code READONLY},
+ *       {@code LOADING}, {@code CLUSTERDOWN}…). After {@code READONLY} or {@code MASTERDOWN} (a
+ *       connection left on a demoted primary), and after a probe that got no answer (a stale socket),
+ *       the connection is dropped, so the next call connects afresh.</li>
  * </ul>
  */
 final class RedisConnector implements AutoCloseable {
@@ -75,10 +73,10 @@ final class RedisConnector implements AutoCloseable {
     /** The password as written in REDIS_URL and decoded: scrubbed from every error message this class writes. */
     private final List<String> secrets;
     private final AtomicReference<CompletableFuture<Session>> session = new AtomicReference<>();
-    private final RedisScriptingCommands<String, String> commands;
 
-    /** One open connection and the synchronous commands bound to it. */
-    record Session(StatefulConnection<String, String> connection, RedisScriptingCommands<String, String> commands) {
+    /** One open connection and the commands bound to it. */
+    record Session(StatefulConnection<String, String> connection, RedisScriptingCommands<String, String> commands,
+                   RedisScriptingAsyncCommands<String, String> async) {
     }
 
     /** How one kind of client (standalone or cluster) connects and shuts down. */
@@ -88,12 +86,29 @@ final class RedisConnector implements AutoCloseable {
         void shutdown();
     }
 
+    /** What a failed call says about Redis and about the command. */
+    enum Failure {
+        /** The server answered with an error of the command (a script error): the connection is healthy. */
+        ANSWERED,
+        /** The server answered that it cannot serve now (READONLY, LOADING, CLUSTERDOWN…): not run. */
+        UNHEALTHY,
+        /** Never sent: the breaker is open, or there is no connection. */
+        NOT_SENT,
+        /** Sent, and no answer (timed out, connection cut): it may have run, or may still run. */
+        UNKNOWN
+    }
+
+    /** Error replies that say the server cannot serve now; the command did not run. */
+    private static final List<String> UNHEALTHY_REPLIES = List.of("READONLY", "LOADING", "MASTERDOWN", "CLUSTERDOWN",
+            "TRYAGAIN", "BUSY", "NOREPLICAS", "OOM", "MISCONF");
+    /** Of those, the ones that mean this connection is on a demoted or failed primary: reconnect. */
+    private static final List<String> STALE_PRIMARY = List.of("READONLY", "MASTERDOWN");
+
     RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets) {
         this.backend = backend;
         this.breaker = breaker;
         this.connectBudgetMillis = connectBudget.toMillis();
         this.secrets = secrets.stream().filter(secret -> secret != null && !secret.isEmpty()).toList();
-        this.commands = guardedCommands();
     }
 
     static RedisConnector create(RedisSettings config) {
@@ -147,13 +162,166 @@ final class RedisConnector implements AutoCloseable {
         }
     }
 
-    /** The scripting commands, each run through the breaker on the current connection (connecting if needed). */
-    RedisScriptingCommands<String, String> commands() {
-        return commands;
+    /**
+     * Runs a script once, through the breaker, on the current connection (connecting if needed).
+     *
+     * @param retry whether this is the one retry of a call whose result was unknown: it passes an
+     *              open breaker (see {@link GuardBreaker})
+     * @throws RedisException when it failed; {@link #failure} says how
+     */
+    <T> T run(LuaScript script, String[] keys, String[] args, boolean retry) {
+        GuardBreaker.Permit permit = retry ? breaker.acquireRetry() : breaker.acquire();
+        try {
+            T result = script.run(session().commands(), keys, args);
+            breaker.succeeded(permit);
+            return result;
+        } catch (RuntimeException e) {
+            account(permit, e);
+            throw e;
+        }
     }
 
     /**
-     * Connects now rather than on the first command (SnapStart's {@code afterRestore}); best effort.
+     * Runs a script only if a connection is open — passing an open breaker, opening none: for
+     * recording, once Redis answers again, what was done without it. A stalled server (its
+     * connection open, its answers late) is tried; a refused or unreachable one costs nothing.
+     */
+    <T> T runIfConnected(LuaScript script, String[] keys, String[] args) {
+        CompletableFuture<Session> current = session.get();
+        if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
+            throw new NotConnectedException("not connected: sent nothing");
+        }
+        GuardBreaker.Permit permit = breaker.acquireRetry();
+        try {
+            T result = script.run(current.join().commands(), keys, args);
+            breaker.succeeded(permit);
+            return result;
+        } catch (RuntimeException e) {
+            account(permit, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Sends a script without waiting for it: the caller does not wait, the command goes on the
+     * connection now, before any later command of the same thread. Fails at once, sending nothing,
+     * when the breaker is not closed or no connection is open.
+     */
+    <T> CompletableFuture<T> runWithoutWaiting(LuaScript script, String[] keys, String[] args) {
+        GuardBreaker.Permit permit;
+        try {
+            permit = breaker.acquire();
+        } catch (GuardBreaker.OpenException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Session> current = session.get();
+        if (permit.kind() != GuardBreaker.Kind.CALL || current == null || !current.isDone()
+                || current.isCompletedExceptionally()) {
+            if (permit.kind() == GuardBreaker.Kind.PROBE) {
+                breaker.failed(permit, null); // an unused probe: the next call probes after the cool-down
+            }
+            return CompletableFuture.failedFuture(new NotConnectedException("not connected: sent nothing"));
+        }
+        CompletableFuture<T> result = script.runAsync(current.join().async(), keys, args);
+        return result.whenComplete((value, error) -> {
+            if (error == null) {
+                breaker.succeeded(permit);
+            } else {
+                account(permit, unwrap(error));
+            }
+        });
+    }
+
+    /** Whether the breaker is closed: Redis answered the last calls. */
+    boolean healthy() {
+        return breaker.state() == GuardBreaker.State.CLOSED;
+    }
+
+    /** How a failed call failed. */
+    static Failure failure(Throwable e) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof GuardBreaker.OpenException || cause instanceof NotConnectedException) {
+            return Failure.NOT_SENT;
+        }
+        if (cause instanceof RedisCommandExecutionException reply) {
+            return errorCode(reply, UNHEALTHY_REPLIES) != null ? Failure.UNHEALTHY : Failure.ANSWERED;
+        }
+        if (cause instanceof RedisException && cause.getMessage() != null
+                && cause.getMessage().contains("Commands are rejected")) {
+            return Failure.NOT_SENT; // Lettuce's REJECT_COMMANDS while disconnected: refused before sending
+        }
+        return Failure.UNKNOWN;
+    }
+
+    /**
+     * Whether a failed call may have changed Redis: sent without an answer, or answered with an error
+     * that a script can raise after some of its writes.
+     */
+    static boolean maybeRan(Throwable e) {
+        return switch (failure(e)) {
+            case NOT_SENT -> false;
+            case UNHEALTHY -> {
+                String code = errorCode((RedisCommandExecutionException) unwrap(e), UNHEALTHY_REPLIES);
+                yield "OOM".equals(code) || "MISCONF".equals(code);
+            }
+            case ANSWERED, UNKNOWN -> true;
+        };
+    }
+
+    private void account(GuardBreaker.Permit permit, Throwable e) {
+        Failure failure = failure(e);
+        if (failure == Failure.ANSWERED) {
+            breaker.succeeded(permit); // the connection works; the command's own error is the caller's
+            return;
+        }
+        if (e instanceof GuardBreaker.OpenException) {
+            return;
+        }
+        breaker.failed(permit, e);
+        boolean stalePrimary = failure == Failure.UNHEALTHY
+                && errorCode((RedisCommandExecutionException) unwrap(e), STALE_PRIMARY) != null;
+        // a failed probe with no answer: the socket may be stale (black-holed); the next probe connects afresh
+        boolean staleSocket = failure == Failure.UNKNOWN && permit.kind() == GuardBreaker.Kind.PROBE;
+        if (stalePrimary || staleSocket) {
+            dropSession();
+        }
+    }
+
+    /**
+     * The error code of a reply, as sent ({@code READONLY You can't write…}) or, from a command a
+     * script called, wrapped by older servers ({@code ERR Error running script … -READONLY …}).
+     */
+    private static String errorCode(RedisCommandExecutionException reply, List<String> codes) {
+        String message = reply.getMessage() == null ? "" : reply.getMessage();
+        for (String code : codes) {
+            if (message.startsWith(code) || message.contains("-" + code + " ")) {
+                return code;
+            }
+        }
+        return null;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** No connection could be had for a call: nothing was sent. */
+    static final class NotConnectedException extends RedisConnectionException {
+        NotConnectedException(String message) {
+            super(message);
+        }
+
+        NotConnectedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Connects now rather than on the first command (SnapStart's {@code afterRestore}, priming); best effort.
      *
      * @return whether a connection is open
      */
@@ -174,49 +342,6 @@ final class RedisConnector implements AutoCloseable {
         } catch (RuntimeException e) {
             // closing at shutdown: nothing left to do with the error
         }
-    }
-
-    // ---- the breaker around every command ----
-
-    @SuppressWarnings("unchecked")
-    private RedisScriptingCommands<String, String> guardedCommands() {
-        InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return objectMethod(proxy, method, args);
-            }
-            GuardBreaker.Permit permit = breaker.acquire();
-            boolean answered = false;
-            Throwable failure = null;
-            try {
-                Object result = method.invoke(session().commands(), args);
-                answered = true;
-                return result;
-            } catch (InvocationTargetException e) {
-                failure = e.getCause();
-                // an error reply (NOSCRIPT, CLUSTERDOWN…) is an answer: the connection works
-                answered = failure instanceof RedisCommandExecutionException;
-                throw failure;
-            } catch (RuntimeException e) {
-                failure = e;
-                throw e;
-            } finally {
-                if (answered) {
-                    breaker.succeeded(permit);
-                } else if (breaker.failed(permit, failure)) {
-                    dropSession();
-                }
-            }
-        };
-        return (RedisScriptingCommands<String, String>) Proxy.newProxyInstance(RedisConnector.class.getClassLoader(),
-                new Class<?>[] {RedisScriptingCommands.class}, handler);
-    }
-
-    private static Object objectMethod(Object proxy, Method method, Object[] args) {
-        return switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            default -> "RedisScriptingCommands (guarded by a breaker)";
-        };
     }
 
     // ---- one connection, opened on first use, shared by concurrent callers ----
@@ -259,9 +384,9 @@ final class RedisConnector implements AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
-            throw new RedisConnectionException(connectFailure(cause), cause);
+            throw new NotConnectedException(connectFailure(cause), cause);
         } catch (TimeoutException e) {
-            throw new RedisConnectionException("not connected within " + connectBudgetMillis + " ms");
+            throw new NotConnectedException("not connected within " + connectBudgetMillis + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted while connecting");
@@ -342,7 +467,7 @@ final class RedisConnector implements AutoCloseable {
             public CompletableFuture<Session> connect() {
                 return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
                         .thenCompose(connection -> loadScripts(connection.async())
-                                .thenApply(ignored -> new Session(connection, connection.sync())));
+                                .thenApply(ignored -> new Session(connection, connection.sync(), connection.async())));
             }
 
             @Override
@@ -376,7 +501,7 @@ final class RedisConnector implements AutoCloseable {
                 return client.refreshPartitionsAsync().toCompletableFuture()
                         .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8))
                         .thenCompose(connection -> connectMasters(connection)
-                                .thenApply(ignored -> new Session(connection, connection.sync())));
+                                .thenApply(ignored -> new Session(connection, connection.sync(), connection.async())));
             }
 
             @Override

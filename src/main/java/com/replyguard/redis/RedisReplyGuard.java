@@ -3,52 +3,67 @@ package com.replyguard.redis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.replyguard.config.GuardSettings;
 import com.replyguard.config.RedisSettings;
 import com.replyguard.core.HandedOverMessage;
 import com.replyguard.core.Job;
+import com.replyguard.core.Reply;
 import com.replyguard.core.ReplyGuard;
 import com.replyguard.similarity.ChatText;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
- * The guard in Redis: four Lua scripts, one round trip each, every key of a match in one hash slot
- * and with a TTL. See the header of each {@code .lua} file for its keys, arguments and result.
+ * The guard in Redis: one Lua script per step, one round trip each, every key of a match in one
+ * hash slot and with a TTL. See the header of each {@code .lua} file for its keys, arguments and
+ * result, and {@link com.replyguard.core.ReplyPipeline} for the protocol they make.
+ *
+ * <p>A command that fails without an answer (timed out, cut off) may have run: it is retried once,
+ * with the same arguments — the same owner token, the same replyId — which every script takes as
+ * the same step ({@link RedisConnector#maybeRan}). Only then does the guard give up, and the
+ * pipeline fails open.
  */
 public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
 
     /** Entries kept per recent list: a chat produces far fewer within one guard TTL. */
     static final int RECENT_ENTRIES = 20;
+    /** The most messages the holder's handed-over list keeps; a later one waits on the queue. */
+    static final int HANDOVER_MAX_ENTRIES = 20;
+    /** Failed generations after which a handed-over message is parked (its own record goes on alone). */
+    static final int PARK_AFTER_FAILURES = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final LuaScript ADMIT = LuaScript.load("admit.lua", ScriptOutputType.MULTI);
     private static final LuaScript COMMIT = LuaScript.load("commit.lua", ScriptOutputType.MULTI);
-    private static final LuaScript ROLLBACK = LuaScript.load("rollback.lua", ScriptOutputType.INTEGER);
-    private static final LuaScript RELEASE = LuaScript.load("release.lua", ScriptOutputType.INTEGER);
+    private static final LuaScript RELEASE = LuaScript.load("release.lua", ScriptOutputType.MULTI);
+    private static final LuaScript MARK_REPEATS = LuaScript.load("mark-repeats.lua", ScriptOutputType.INTEGER);
+    private static final LuaScript CONFIRM = LuaScript.load("confirm.lua", ScriptOutputType.INTEGER);
+    private static final LuaScript RECORD = LuaScript.load("record.lua", ScriptOutputType.INTEGER);
 
     private volatile RedisConnector redis;
     private volatile boolean closed;
     private final RedisSettings settings;
     private final Clock clock;
-    private final String guardTtlMillis;
+    private final String windowMillis;
     private final String answeredTtlMillis;
 
     private RedisReplyGuard(RedisSettings settings, Clock clock, GuardSettings guard) {
         this.settings = settings;
         this.redis = RedisConnector.create(settings);
         this.clock = clock;
-        this.guardTtlMillis = Long.toString(guard.ttl().toMillis());
-        // handed-over messages must outlive a failed holder until its retry: keep them as long as answers
+        this.windowMillis = Long.toString(guard.ttl().toMillis());
+        // handed-over messages, parked ones and the outbox live as long as the answered markers
         this.answeredTtlMillis = Long.toString(guard.answeredTtl().toMillis());
     }
 
@@ -81,79 +96,107 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     }
 
     @Override
-    public Admission admit(Job job, List<Job> followers) {
-        MatchKeys keys = MatchKeys.of(job.matchId());
-        List<String> keyList = new ArrayList<>(List.of(keys.flag(), keys.questions(), keys.replies(), keys.handover()));
-        List<String> asked = new ArrayList<>();
-        asked.add(job.messageId());
-        followers.forEach(f -> asked.add(f.messageId()));
-        asked.forEach(id -> keyList.add(keys.answered(id)));
-        String token = newToken();
-        List<Object> result = run(ADMIT, keyList, token, job.messageId(), now(), guardTtlMillis,
-                ChatText.normalized(job.userMessage()), "admit", "", answeredTtlMillis);
-        return admission(job, token, asked, result);
+    public Admission admit(Attempt attempt, Job lead, List<String> askedIds) {
+        MatchKeys keys = MatchKeys.of(lead.matchId());
+        List<String> keyList = new ArrayList<>(keys.shared());
+        askedIds.forEach(id -> keyList.add(keys.answered(id)));
+        List<Object> result = run(ADMIT, keyList, attempt.token(), lead.messageId(), now(), millis(attempt.lease()),
+                windowMillis, ChatText.normalized(lead.userMessage()), "admit", "", answeredTtlMillis,
+                Integer.toString(HANDOVER_MAX_ENTRIES));
+        return admission(askedIds, result);
     }
 
     @Override
-    public Admission handOver(Job job) {
+    public Admission handOver(Attempt attempt, Job job) {
         MatchKeys keys = MatchKeys.of(job.matchId());
-        String token = newToken();
+        List<String> keyList = new ArrayList<>(keys.shared());
+        keyList.add(keys.answered(job.messageId()));
         long now = clock.millis();
-        List<Object> result = run(ADMIT,
-                List.of(keys.flag(), keys.questions(), keys.replies(), keys.handover(), keys.answered(job.messageId())),
-                token, job.messageId(), Long.toString(now), guardTtlMillis, ChatText.normalized(job.userMessage()),
-                "handover", entry(job, now), answeredTtlMillis);
-        return admission(job, token, List.of(job.messageId()), result);
+        List<Object> result = run(ADMIT, keyList, attempt.token(), job.messageId(), Long.toString(now),
+                millis(attempt.lease()), windowMillis, ChatText.normalized(job.userMessage()), "handover",
+                handedOverEntry(new HandedOverMessage(job.messageId(), job.userMessage(), job.sentAt(), now)),
+                answeredTtlMillis, Integer.toString(HANDOVER_MAX_ENTRIES));
+        return admission(List.of(job.messageId()), result);
     }
 
     @Override
-    public Commit commit(Admission.Granted grant, List<Answer> answers, String sentReply, boolean force) {
-        MatchKeys keys = MatchKeys.of(grant.matchId());
-        List<String> keyList = new ArrayList<>(List.of(keys.flag(), keys.questions(), keys.replies(), keys.handover()));
-        long now = clock.millis();
-        List<String> args = new ArrayList<>(List.of(grant.ownerToken(), Long.toString(now), guardTtlMillis,
-                answeredTtlMillis, Integer.toString(RECENT_ENTRIES), sentReply == null ? "" : ChatText.normalized(sentReply),
-                force ? "1" : "0"));
-        for (Answer answer : answers) {
+    public void markRepeats(String matchId, List<String> messageIds) {
+        MatchKeys keys = MatchKeys.of(matchId);
+        run(MARK_REPEATS, messageIds.stream().map(keys::answered).toList(), answeredTtlMillis);
+    }
+
+    @Override
+    public Commit commit(Attempt attempt, String matchId, CommitRequest request) {
+        MatchKeys keys = MatchKeys.of(matchId);
+        List<String> keyList = new ArrayList<>(keys.shared());
+        Reply reply = request.reply();
+        List<String> args = new ArrayList<>(List.of(attempt.token(), reply == null ? "" : reply.replyId(), now(),
+                windowMillis, answeredTtlMillis, Integer.toString(RECENT_ENTRIES), millis(attempt.lease()),
+                request.force() ? "1" : "0", reply == null ? "" : outboxEntry(reply),
+                reply == null ? "" : recentReplyEntry(reply.reply(), request.answers()),
+                Integer.toString(request.answers().size()), Integer.toString(request.repeats().size())));
+        for (Answer answer : request.answers()) {
             keyList.add(keys.answered(answer.messageId()));
             args.add(answer.messageId());
             args.add(ChatText.normalized(answer.text()));
         }
+        for (String repeat : request.repeats()) {
+            keyList.add(keys.answered(repeat));
+            args.add(repeat);
+        }
+        args.addAll(request.deferred());
         List<Object> result = run(COMMIT, keyList, args.toArray(String[]::new));
         return switch ((String) result.getFirst()) {
             case "LOST" -> new Commit.Lost();
-            case "PENDING" -> new Commit.Pending(messages(result.get(1)));
-            case "COMMITTED" -> new Commit.Committed(now, messages(result.get(1)));
-            default -> throw new GuardUnavailableException("unexpected commit result " + result.getFirst(), null);
+            case "PENDING" -> new Commit.Pending(handedOver(result.get(1), null));
+            case "COMMITTED" -> new Commit.Committed(handedOver(result.get(1), null));
+            default -> throw new GuardUnavailableException("unexpected commit result " + result.getFirst(), null, true);
         };
     }
 
     @Override
-    public void rollback(Admission.Granted grant, Commit.Committed committed, List<Answer> answers, String sentReply) {
-        MatchKeys keys = MatchKeys.of(grant.matchId());
-        List<String> keyList = new ArrayList<>(List.of(keys.flag(), keys.questions(), keys.replies(), keys.handover()));
-        String at = Long.toString(committed.atMillis());
-        List<String> args = new ArrayList<>(List.of(grant.ownerToken(), answeredTtlMillis,
-                sentReply == null ? "" : at + "|" + ChatText.normalized(sentReply), Integer.toString(answers.size())));
-        for (Answer answer : answers) {
-            keyList.add(keys.answered(answer.messageId()));
-            args.add(at + "|" + ChatText.normalized(answer.text()));
-        }
-        for (Answer answer : answers) {
-            if (answer.handedOver() != null) {
-                args.add(answer.messageId());
-                args.add(entry(answer.handedOver()));
-            }
-        }
-        run(ROLLBACK, keyList, args.toArray(String[]::new));
+    @SuppressWarnings("unchecked")
+    public Release release(Attempt attempt, String matchId, List<String> failedHandedOverIds, List<String> repeats) {
+        MatchKeys keys = MatchKeys.of(matchId);
+        List<String> keyList = new ArrayList<>(List.of(keys.flag(), keys.handover(), keys.attempts(), keys.parked()));
+        repeats.forEach(id -> keyList.add(keys.answered(id)));
+        List<String> args = new ArrayList<>(List.of(attempt.token(), Integer.toString(PARK_AFTER_FAILURES),
+                answeredTtlMillis, answeredTtlMillis, answeredTtlMillis, Integer.toString(failedHandedOverIds.size())));
+        args.addAll(failedHandedOverIds);
+        args.addAll(repeats);
+        List<Object> result = run(RELEASE, keyList, args.toArray(String[]::new));
+        return new Release((List<String>) result.get(1));
     }
 
     @Override
-    public void release(Admission.Granted grant) {
-        if (grant.ownerToken().isEmpty()) {
-            return;
+    public CompletionStage<Void> confirm(String matchId, String replyId) {
+        MatchKeys keys = MatchKeys.of(matchId);
+        return redis.<Long>runWithoutWaiting(CONFIRM, new String[] {keys.outbox()}, new String[] {replyId})
+                .<Void>thenApply(removed -> null);
+    }
+
+    @Override
+    public void record(Attempt attempt, String matchId, Reply reply) {
+        MatchKeys keys = MatchKeys.of(matchId);
+        List<String> keyList = new ArrayList<>(List.of(keys.flag(), keys.handover(), keys.attempts(), keys.outbox()));
+        List<String> args = new ArrayList<>(List.of(attempt.token(), reply == null ? "" : reply.replyId(), answeredTtlMillis));
+        if (reply != null) {
+            reply.inReplyTo().forEach(id -> {
+                keyList.add(keys.answered(id));
+                args.add(id);
+            });
         }
-        run(RELEASE, List.of(MatchKeys.of(grant.matchId()).flag()), grant.ownerToken());
+        try {
+            // on the connection already open, if any: a stalled Redis is waited for, a down one costs nothing
+            redis.runIfConnected(RECORD, keyList.toArray(String[]::new), args.toArray(String[]::new));
+        } catch (RedisException | IllegalStateException e) {
+            throw unavailable(RECORD, e, RedisConnector.maybeRan(e));
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        return redis.healthy();
     }
 
     @Override
@@ -162,44 +205,81 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
         redis.close();
     }
 
+    // ---------------------------------------------------------------- results
+
     @SuppressWarnings("unchecked")
-    private Admission admission(Job job, String token, List<String> asked, List<Object> result) {
+    private Admission admission(List<String> asked, List<Object> result) {
         String status = (String) result.getFirst();
         return switch (status) {
             case "ANSWERED" -> new Admission.AlreadyAnswered();
-            case "IN_PROGRESS" -> new Admission.InProgress((String) result.get(1), Long.parseLong((String) result.get(2)),
-                    (String) result.get(3), answeredIds(asked, (List<String>) result.get(4)));
-            case "HANDED_OVER" -> new Admission.HandedOver((String) result.get(1));
-            case "GRANTED" -> new Admission.Granted(job.matchId(), token, answeredIds(asked, (List<String>) result.get(1)),
-                    (List<String>) result.get(2), (List<String>) result.get(3), messages(result.get(4)));
-            default -> throw new GuardUnavailableException("unexpected admit result " + status, null);
+            case "IN_PROGRESS" -> new Admission.InProgress((String) result.get(1), leaseLeft(result.get(2)),
+                    (String) result.get(3), states(asked, (List<Object>) result.get(4)), (List<String>) result.get(5),
+                    handedOver(result.get(6), null).stream().map(m -> ChatText.normalized(m.text())).toList());
+            case "HANDED_OVER" -> new Admission.HandedOver((String) result.get(1), leaseLeft(result.get(2)));
+            case "FULL" -> new Admission.Full((String) result.get(1), leaseLeft(result.get(2)));
+            case "GRANTED" -> new Admission.Granted(states(asked, (List<Object>) result.get(1)),
+                    (List<String>) result.get(2), recentReplies((List<String>) result.get(3)),
+                    handedOver(result.get(4), (List<String>) result.get(5)));
+            default -> throw new GuardUnavailableException("unexpected admit result " + status, null, true);
         };
     }
 
-    private static Set<String> answeredIds(List<String> asked, List<String> flags) {
-        Set<String> answered = new HashSet<>();
-        for (int i = 0; i < asked.size() && i < flags.size(); i++) {
-            if ("1".equals(flags.get(i))) {
-                answered.add(asked.get(i));
+    private static Duration leaseLeft(Object pttl) {
+        long millis = Long.parseLong(String.valueOf(pttl));
+        return Duration.ofMillis(Math.max(0, millis));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, MessageState> states(List<String> asked, List<Object> markers) {
+        Map<String, MessageState> states = new HashMap<>();
+        for (int i = 0; i < asked.size() && i < markers.size(); i++) {
+            List<String> marker = (List<String>) markers.get(i);
+            states.put(asked.get(i), switch (marker.getFirst()) {
+                case "1" -> new MessageState.Answered();
+                case "P" -> new MessageState.Committed(reply(marker.get(2)), Instant.ofEpochMilli(Long.parseLong(marker.get(1))));
+                default -> new MessageState.Unanswered();
+            });
+        }
+        return states;
+    }
+
+    private static List<RecentReply> recentReplies(List<String> entries) {
+        List<RecentReply> replies = new ArrayList<>();
+        for (String entry : entries) {
+            try {
+                JsonNode node = JSON.readTree(entry);
+                List<String> questions = new ArrayList<>();
+                node.path("q").forEach(q -> questions.add(q.asText()));
+                replies.add(new RecentReply(node.path("r").asText(), questions));
+            } catch (JsonProcessingException e) {
+                // an entry of an earlier version (plain text): a reply without its questions
+                replies.add(new RecentReply(entry, List.of()));
             }
         }
-        return answered;
+        return replies;
     }
 
-    /** A fresh token per attempt: created here, never at init (SnapStart would clone it). */
-    private static String newToken() {
-        return UUID.randomUUID().toString();
+    @SuppressWarnings("unchecked")
+    private static List<HandedOverMessage> handedOver(Object entries, List<String> attempts) {
+        List<HandedOverMessage> messages = new ArrayList<>();
+        List<String> list = (List<String>) entries;
+        for (int i = 0; i < list.size(); i++) {
+            try {
+                JsonNode node = JSON.readTree(list.get(i));
+                int failed = attempts == null || i >= attempts.size() ? 0 : Integer.parseInt(attempts.get(i));
+                messages.add(new HandedOverMessage(node.get("id").asText(), node.get("text").asText(),
+                        node.hasNonNull("sentAt") ? Instant.parse(node.get("sentAt").asText()) : null,
+                        node.get("at").asLong(), failed));
+            } catch (JsonProcessingException | RuntimeException e) {
+                throw new GuardUnavailableException("unreadable handed-over entry in Redis", e, false);
+            }
+        }
+        return messages;
     }
 
-    private String now() {
-        return Long.toString(clock.millis());
-    }
+    // ---------------------------------------------------------------- entries written
 
-    private static String entry(Job job, long now) {
-        return entry(new HandedOverMessage(job.messageId(), job.userMessage(), job.sentAt(), now));
-    }
-
-    private static String entry(HandedOverMessage message) {
+    private static String handedOverEntry(HandedOverMessage message) {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", message.messageId());
         node.put("text", message.text());
@@ -210,29 +290,71 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
         return node.toString();
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<HandedOverMessage> messages(Object entries) {
-        List<HandedOverMessage> messages = new ArrayList<>();
-        for (String entry : (List<String>) entries) {
-            try {
-                JsonNode node = JSON.readTree(entry);
-                messages.add(new HandedOverMessage(node.get("id").asText(), node.get("text").asText(),
-                        node.hasNonNull("sentAt") ? Instant.parse(node.get("sentAt").asText()) : null,
-                        node.get("at").asLong()));
-            } catch (JsonProcessingException | RuntimeException e) {
-                throw new GuardUnavailableException("unreadable handed-over entry in Redis", e);
-            }
-        }
-        return messages;
+    /** The reply as the outbox keeps it, to be re-sent whole, same replyId, if its delivery is never confirmed. */
+    static String outboxEntry(Reply reply) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("replyId", reply.replyId());
+        node.put("matchId", reply.matchId());
+        ArrayNode ids = node.putArray("inReplyTo");
+        reply.inReplyTo().forEach(ids::add);
+        node.put("reply", reply.reply());
+        node.put("generatedAt", reply.generatedAt().toString());
+        return node.toString();
     }
 
-    /** Runs a script; turns any Redis failure into {@link GuardUnavailableException} (fail open). */
-    private <T> T run(LuaScript script, List<String> keys, String... args) {
+    static Reply reply(String outboxEntry) {
         try {
-            return script.run(redis.commands(), keys.toArray(String[]::new), args);
-        } catch (RedisException | IllegalStateException e) {
-            throw new GuardUnavailableException(script.name() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+            JsonNode node = JSON.readTree(outboxEntry);
+            List<String> ids = new ArrayList<>();
+            node.get("inReplyTo").forEach(id -> ids.add(id.asText()));
+            return new Reply(node.get("replyId").asText(), node.get("matchId").asText(), ids, node.get("reply").asText(),
+                    Instant.parse(node.get("generatedAt").asText()));
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new GuardUnavailableException("unreadable outbox entry in Redis", e, false);
         }
+    }
+
+    /** The reply, normalised, with the questions it answers: the duplicate-reply check compares both. */
+    private static String recentReplyEntry(String reply, List<Answer> answers) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("r", ChatText.normalized(reply));
+        ArrayNode questions = node.putArray("q");
+        answers.forEach(a -> questions.add(ChatText.normalized(a.text())));
+        return node.toString();
+    }
+
+    private String now() {
+        return Long.toString(clock.millis());
+    }
+
+    private static String millis(Duration duration) {
+        return Long.toString(Math.max(1, duration.toMillis()));
+    }
+
+    // ---------------------------------------------------------------- running scripts
+
+    /**
+     * Runs a script; a failure that may have run it is retried once, same arguments; anything else,
+     * or a second failure, is {@link GuardUnavailableException} (the pipeline fails open).
+     */
+    private <T> T run(LuaScript script, List<String> keys, String... args) {
+        String[] keyArray = keys.toArray(String[]::new);
+        try {
+            return redis.run(script, keyArray, args, false);
+        } catch (RedisException | IllegalStateException e) {
+            if (!RedisConnector.maybeRan(e)) {
+                throw unavailable(script, e, false);
+            }
+            try {
+                return redis.run(script, keyArray, args, true);
+            } catch (RedisException | IllegalStateException again) {
+                throw unavailable(script, again, true);
+            }
+        }
+    }
+
+    private static GuardUnavailableException unavailable(LuaScript script, RuntimeException e, boolean maybeRan) {
+        return new GuardUnavailableException(script.name() + ": " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " " + e.getMessage()), e, maybeRan);
     }
 }

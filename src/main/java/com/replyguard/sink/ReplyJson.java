@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.replyguard.core.Reply;
 
-/** The reply's wire form, shared by every sink: {"matchId", "inReplyTo", "reply", "generatedAt"}. */
+/** The reply's wire form, shared by every sink: {"replyId", "matchId", "inReplyTo", "reply", "generatedAt"}. */
 public final class ReplyJson {
 
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -1,7 +1,6 @@
 package com.replyguard.sink;
 
 import com.replyguard.aws.Priming;
-import com.replyguard.core.Fingerprint;
 import com.replyguard.core.Job;
 import com.replyguard.core.Primeable;
 import com.replyguard.core.Reply;
@@ -23,10 +22,12 @@ import java.util.Map;
 
 /**
  * Sends each reply's JSON to the reply queue ({@code REPLY_QUEUE_URL}) with {@code SendMessage},
- * with the message attributes {@code matchId} and {@code inReplyTo} (comma-separated messageIds)
- * so a consumer can route without parsing the body. On a FIFO queue ({@code .fifo}) the group is
- * the match (replies of a match stay in order) and the deduplication id is derived from the
- * answered messageIds: a reply re-sent within SQS's 5-minute window is dropped by the queue.
+ * with the message attributes {@code replyId}, {@code matchId} and {@code inReplyTo}
+ * (comma-separated messageIds) so a consumer can route and deduplicate without parsing the body. A
+ * standard queue may hold one reply twice (the SDK's retry of a send that timed out yet arrived, or
+ * a re-send after a crash): consumers drop a {@code replyId} they have seen. On a FIFO queue
+ * ({@code .fifo}) the group is the match (replies of a match stay in order) and the deduplication id
+ * is the {@code replyId}: a reply re-sent within SQS's 5-minute window is dropped by the queue.
  * Only a successful SendMessage counts as delivered; errors carry the AWS code and status only.
  */
 public final class SqsSink implements ReplySink, Primeable {
@@ -60,6 +61,7 @@ public final class SqsSink implements ReplySink, Primeable {
 
     SendMessageRequest.Builder request(Reply reply) {
         Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        attributes.put("replyId", text(reply.replyId()));
         attributes.put("matchId", text(reply.matchId()));
         if (!reply.inReplyTo().isEmpty()) { // SQS refuses an empty attribute value
             attributes.put("inReplyTo", text(String.join(",", reply.inReplyTo())));
@@ -70,7 +72,7 @@ public final class SqsSink implements ReplySink, Primeable {
                 .messageAttributes(attributes);
         if (fifo) {
             request.messageGroupId(reply.matchId())
-                    .messageDeduplicationId(Fingerprint.sha256Hex(reply.matchId() + "\n" + String.join("\n", reply.inReplyTo())));
+                    .messageDeduplicationId(reply.replyId());
         }
         return request;
     }
@@ -83,7 +85,7 @@ public final class SqsSink implements ReplySink, Primeable {
     /** Builds, marshals and signs a SendMessage for a synthetic reply, and stops it before sending. */
     @Override
     public void prime(Job sample) {
-        Reply reply = new Reply(sample.matchId(), List.of(sample.messageId()), "Haha, raconte-moi plus !", Instant.EPOCH);
+        Reply reply = new Reply("priming", sample.matchId(), List.of(sample.messageId()), "Haha, raconte-moi plus !", Instant.EPOCH);
         try {
             sqs.sendMessage(request(reply).overrideConfiguration(Priming.request()).build());
         } catch (RuntimeException e) {

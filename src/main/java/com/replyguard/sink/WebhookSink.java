@@ -14,12 +14,17 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * POSTs each reply's JSON to {@code REPLY_WEBHOOK_URL}. Only a 2xx answer within the timeout counts
- * as delivered; anything else fails the job so SQS retries it. With a secret
+ * POSTs each reply's JSON to {@code REPLY_WEBHOOK_URL}, with its {@code replyId} as the
+ * {@code Idempotency-Key} header: a reply re-sent after a failure or a crash carries the same key,
+ * so the receiver answers it again without showing it twice. Only a 2xx answer within the timeout
+ * counts as delivered; anything else fails the job so SQS retries it. With a secret
  * ({@code REPLY_WEBHOOK_SECRET}) each request is signed, see {@link WebhookSignature}. Error messages
  * name neither the URL (it may carry a token) nor the secret.
  */
 public final class WebhookSink implements ReplySink {
+
+    /** The reply's {@code replyId}, as the header receivers deduplicate on. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final HttpClient http;
     private final URI url;
@@ -49,7 +54,9 @@ public final class WebhookSink implements ReplySink {
         byte[] body = ReplyJson.write(reply).getBytes(StandardCharsets.UTF_8);
         HttpRequest.Builder builder = HttpRequest.newBuilder(url)
                 .timeout(timeout)
-                .header("Content-Type", "application/json");
+                .header("Content-Type", "application/json")
+                // the same on every re-send of this reply: a receiver drops a key it has seen
+                .header(IDEMPOTENCY_KEY, reply.replyId());
         if (secret != null) {
             long timestamp = clock.instant().getEpochSecond();
             builder.header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))

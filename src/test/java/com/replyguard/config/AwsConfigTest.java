@@ -121,11 +121,13 @@ class AwsConfigTest {
     }
 
     @Test
-    void shouldRefuseAGuardTtl_notAboveTheFunctionTimeout() {
-        assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "60", "GUARD_TTL_SECONDS", "60")))
-                .hasMessageStartingWith("GUARD_TTL_SECONDS (60) must be above the function timeout FUNCTION_TIMEOUT_SECONDS (60)");
-        assertThat(WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "59", "GUARD_TTL_SECONDS", "60"))
-                .aws().functionTimeout()).isEqualTo(Duration.ofSeconds(59));
+    void shouldTakeAnyGuardTtl_sinceTheFlagsLeaseFollowsTheInvocation() {
+        // the flag lives for the invocation's remaining time plus a margin; GUARD_TTL_SECONDS is the
+        // similarity window only, whether shorter than the function timeout or longer than the visibility
+        assertThat(WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "60", "GUARD_TTL_SECONDS", "30"))
+                .guard().ttl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "30", "JOBS_VISIBILITY_TIMEOUT_SECONDS", "180",
+                "GUARD_TTL_SECONDS", "600")).guard().ttl()).isEqualTo(Duration.ofSeconds(600));
     }
 
     @Test

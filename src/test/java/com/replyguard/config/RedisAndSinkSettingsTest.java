@@ -28,11 +28,11 @@ class RedisAndSinkSettingsTest {
     }
 
     @Test
-    void shouldDefaultToShortTimeouts_andABreakerAfterThreeFailures() {
+    void shouldDefaultToShortTimeouts_andABreakerThatOpensOnTheFirstFailure() {
         RedisSettings redis = WorkerConfig.fromEnvironment(env()).redis();
         assertThat(redis.timeout()).isEqualTo(Duration.ofMillis(300));
         assertThat(redis.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(redis.breakerFailures()).isEqualTo(3);
+        assertThat(redis.breakerFailures()).isEqualTo(1);
         assertThat(redis.breakerCooldown()).isEqualTo(Duration.ofSeconds(2));
         assertThat(redis.tlsCaFile()).isNull();
     }

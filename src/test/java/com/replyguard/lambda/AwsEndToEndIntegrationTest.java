@@ -9,6 +9,7 @@ import com.replyguard.testing.BedrockWire;
 import com.replyguard.testing.Capture;
 import com.replyguard.testing.ElasticMq;
 import com.replyguard.testing.LocalAws;
+import com.replyguard.testing.MutableClock;
 import com.replyguard.testing.RealRedis;
 import com.replyguard.testing.SecretsManagerWire;
 import com.replyguard.testing.Sqs;
@@ -99,7 +100,11 @@ class AwsEndToEndIntegrationTest {
     }
 
     private ReplyGuardHandler start(Map<String, String> env) {
-        ReplyGuardHandler handler = Containers.start(env, Clock.systemUTC(), log, stdout);
+        return start(env, Clock.systemUTC());
+    }
+
+    private ReplyGuardHandler start(Map<String, String> env, Clock clock) {
+        ReplyGuardHandler handler = Containers.start(env, clock, log, stdout);
         handlers.add(handler);
         return handler;
     }
@@ -164,9 +169,10 @@ class AwsEndToEndIntegrationTest {
     }
 
     @Test
-    void shouldFailTheRecord_clearTheFlag_andAnswerTheRetry_whenTheReplyQueueIsMissing() {
+    void shouldFailTheRecord_clearTheFlag_andResendTheCommittedReply_whenTheReplyQueueWasMissing() {
         aws.stubFor(BedrockWire.converse().willReturn(BedrockWire.reply("Avec plaisir !")));
-        ReplyGuardHandler handler = start(deployedEnv());
+        MutableClock clock = MutableClock.startingNow();
+        ReplyGuardHandler handler = start(deployedEnv(), clock);
 
         SQSBatchResponse first = handler.handleRequest(Sqs.event(
                 Sqs.record("sqs-q", Sqs.job("match-queue", "msg-q", "un verre jeudi ?"), 1)), null);
@@ -175,15 +181,20 @@ class AwsEndToEndIntegrationTest {
         assertThat(log.records().getFirst().get("error").asText())
                 .isEqualTo("delivery failed: sqs send failed: QueueDoesNotExist (HTTP 400)");
         assertThat(flagHeld("match-queue")).isFalse();
+        String committed = RealRedis.inspect().get("rg:{match-queue}:answered:msg-q");
+        assertThat(committed).as("the reply stays committed: the outbox").isNotNull();
 
         ElasticMq.createQueue(queueName);
         log.reset();
+        clock.advance(java.time.Duration.ofSeconds(30)); // past the SQS sink's delivery timeout
         SQSBatchResponse retry = handler.handleRequest(Sqs.event(
                 Sqs.record("sqs-q", Sqs.job("match-queue", "msg-q", "un verre jeudi ?"), 2)), null);
 
         assertThat(Sqs.failedIds(retry)).isEmpty();
         assertThat(log.outcomes()).containsExactly("REPLIED");
-        assertThat(replies()).hasSize(1);
+        assertThat(replies()).singleElement().satisfies(m -> assertThat(m.messageAttributes().get("replyId").stringValue())
+                .as("the same reply, re-sent: never a newly generated one").isEqualTo(committed));
+        aws.verify(1, anyRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/model/[^/]+/converse")));
     }
 
     @Test

@@ -53,16 +53,53 @@ class GuardLevelsIntegrationTest {
     }
 
     @Test
-    void shouldDropDuplicateReply_andCountTheMessageAnswered(@TempDir Path dir) throws Exception {
+    void shouldRegenerateOnceAndDeliver_whenADifferentQuestionGetsTheSameReplyAsARecentOne(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, "[{\"replies\": [\"Haha, et toi ?\"]}]");
+        try (ReplyGuardHandler handler = Containers.start(Containers.env("SCRIPTED_REPLIES", rules.toString()), clock, log, replies)) {
+            handler.handleRequest(Sqs.event(Sqs.record("d1", Sqs.job("m-dup", "msg-1", "ça va ?"), 1)), null);
+            // a different question whose generated reply is the same text: it must not go unanswered
+            SQSBatchResponse second = handler.handleRequest(Sqs.event(
+                    Sqs.record("d2", Sqs.job("m-dup", "msg-2", "tu fais quoi ce soir ?"), 1),
+                    Sqs.record("d3", Sqs.job("m-dup", "msg-3", "on se voit demain ?"), 1)), null);
+            assertThat(second.getBatchItemFailures()).isEmpty();
+        }
+        assertThat(log.outcomes()).containsExactly("REPLIED", "REPLIED", "COALESCED");
+        assertThat(log.records().get(1).get("rounds").asInt()).as("generated once more, told what was said").isEqualTo(2);
+        assertThat(replies.jsonLines()).hasSize(2);
+        assertThat(replies.jsonLines().get(1).get("inReplyTo")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+                .containsExactly("msg-2", "msg-3");
+    }
+
+    @Test
+    void shouldDeliverTheSecondGeneration_whenItDiffers(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, "[{\"replies\": [\"Je bosse en marketing à Lyon\", \"Je suis en agence, à Lyon\"]}]");
+        try (ReplyGuardHandler handler = Containers.start(Containers.env("SCRIPTED_REPLIES", rules.toString()), clock, log, replies)) {
+            handler.handleRequest(Sqs.event(Sqs.record("e1", Sqs.job("m-regen", "msg-1", "tu fais quoi dans la vie ?"), 1)), null);
+            handler.handleRequest(Sqs.event(Sqs.record("e2", Sqs.job("m-regen", "msg-2", "tu habites où ?"), 1)), null);
+        }
+        assertThat(log.outcomes()).containsExactly("REPLIED", "REPLIED");
+        assertThat(replies.jsonLines()).extracting(r -> r.get("reply").asText())
+                .containsExactly("Je bosse en marketing à Lyon", "Je suis en agence, à Lyon");
+    }
+
+    @Test
+    void shouldDropAReply_onlyWhenItAnswersTheSameQuestionAgain_andRememberTheMessage(@TempDir Path dir) throws Exception {
         Path rules = dir.resolve("rules.json");
         Files.writeString(rules, "[{\"replies\": [\"Je bosse en marketing\"]}]");
+        // the recent replies still hold the answer to this question, while its entry left the (shorter-lived)
+        // list of recent questions: level 2 lets it through, level 3 sees a re-answer of the same question
+        RealRedis.inspect().lpush("rg:{m-again}:replies", clock.millis() + "|{\"r\":\"je bosse en marketing\","
+                + "\"q\":[\"tu bosses dans quoi\"]}");
+        RealRedis.inspect().pexpire("rg:{m-again}:replies", 60_000);
         try (ReplyGuardHandler handler = Containers.start(Containers.env("SCRIPTED_REPLIES", rules.toString()), clock, log, replies)) {
-            handler.handleRequest(Sqs.event(Sqs.record("d1", Sqs.job("m-dup", "msg-1", "tu fais quoi dans la vie ?"), 1)), null);
-            handler.handleRequest(Sqs.event(Sqs.record("d2", Sqs.job("m-dup", "msg-2", "et ton boulot, ça te plaît ?"), 1)), null);
-            handler.handleRequest(Sqs.event(Sqs.record("d2", Sqs.job("m-dup", "msg-2", "et ton boulot, ça te plaît ?"), 2)), null);
+            handler.handleRequest(Sqs.event(Sqs.record("f1", Sqs.job("m-again", "msg-1", "Tu bosses dans quoi ??"), 1)), null);
+            handler.handleRequest(Sqs.event(Sqs.record("f1", Sqs.job("m-again", "msg-1", "Tu bosses dans quoi ??"), 2)), null);
         }
-        assertThat(log.outcomes()).containsExactly("REPLIED", "DROPPED_DUPLICATE_REPLY", "SKIPPED_ALREADY_ANSWERED");
-        assertThat(replies.jsonLines()).hasSize(1);
+        assertThat(log.outcomes()).containsExactly("DROPPED_DUPLICATE_REPLY", "SKIPPED_ALREADY_ANSWERED");
+        assertThat(replies.jsonLines()).isEmpty();
+        assertThat(RealRedis.inspect().get("rg:{m-again}:answered:msg-1")).isEqualTo("repeat");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.replyguard.core.Job;
 import com.replyguard.core.ReplyGuard.Admission;
 import com.replyguard.redis.RedisReplyGuard;
 import com.replyguard.testing.Capture;
+import com.replyguard.testing.GuardCalls;
 import com.replyguard.testing.RealRedis;
 import com.replyguard.testing.Sqs;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,10 +35,10 @@ class HandoverSurvivalIntegrationTest {
     private void holderDiesAfterHandover(String matchId) {
         WorkerConfig config = WorkerConfig.fromEnvironment(Containers.env());
         try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC())) {
-            Job a = new Job(matchId, "msg-a", "sqs-a", 1, "salut", null, List.of(), null);
-            Job b = new Job(matchId, "msg-b", "sqs-b", 1, "tu fais quoi ce soir ?", null, List.of(), null);
-            assertThat(guard.admit(a, List.of())).isInstanceOf(Admission.Granted.class);
-            assertThat(guard.handOver(b)).isInstanceOf(Admission.HandedOver.class);
+            Job a = GuardCalls.job(matchId, "msg-a", "salut");
+            Job b = GuardCalls.job(matchId, "msg-b", "tu fais quoi ce soir ?");
+            assertThat(GuardCalls.admit(guard, GuardCalls.attempt(), a)).isInstanceOf(Admission.Granted.class);
+            assertThat(guard.handOver(GuardCalls.attempt(), b)).isInstanceOf(Admission.HandedOver.class);
         }
         RealRedis.inspect().del("rg:{" + matchId + "}:flag"); // A's Lambda died; its flag expired
     }
@@ -57,7 +58,7 @@ class HandoverSurvivalIntegrationTest {
     @Test
     void shouldAnswerAHandedOverMessage_withTheNextJobOfTheMatch_whenTheHoldersOwnMessageWasAnswered() {
         holderDiesAfterHandover("m-next");
-        RealRedis.inspect().set("rg:{m-next}:answered:msg-a", "1"); // A had answered itself elsewhere
+        RealRedis.inspect().set("rg:{m-next}:answered:msg-a", "reply-elsewhere"); // A had answered itself elsewhere
         try (ReplyGuardHandler handler = Containers.start(Containers.env(), Clock.systemUTC(), log, replies)) {
             handler.handleRequest(Sqs.event(Sqs.record("sqs-c", Sqs.job("m-next", "msg-c", "tu aimes le ciné ?"), 1)), null);
         }
@@ -70,7 +71,7 @@ class HandoverSurvivalIntegrationTest {
         WorkerConfig config = WorkerConfig.fromEnvironment(Containers.env());
         try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC());
              ReplyGuardHandler handler = Containers.start(Containers.env("COALESCE", "false"), Clock.systemUTC(), log, replies)) {
-            guard.admit(new Job("m-off", "msg-a", "sqs-a", 1, "salut", null, List.of(), null), List.of());
+            GuardCalls.admit(guard, GuardCalls.attempt(), GuardCalls.job("m-off", "msg-a", "salut"));
             handler.handleRequest(Sqs.event(Sqs.record("sqs-b", Sqs.job("m-off", "msg-b", "tu fais quoi ce soir ?"), 1)), null);
         }
         assertThat(log.outcomes()).containsExactly("SKIPPED_IN_PROGRESS");
@@ -82,10 +83,11 @@ class HandoverSurvivalIntegrationTest {
         WorkerConfig config = WorkerConfig.fromEnvironment(Containers.env());
         try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC());
              ReplyGuardHandler handler = Containers.start(Containers.env(), Clock.systemUTC(), log, replies)) {
-            guard.admit(new Job("m-rep", "msg-a", "sqs-a", 1, "tu fais quoi ce soir ?", null, List.of(), null), List.of());
+            GuardCalls.admit(guard, GuardCalls.attempt(), GuardCalls.job("m-rep", "msg-a", "tu fais quoi ce soir ?"));
             handler.handleRequest(Sqs.event(Sqs.record("sqs-b", Sqs.job("m-rep", "msg-b", "Tu fais quoi ce soir ??"), 1)), null);
         }
         assertThat(log.outcomes()).containsExactly("SKIPPED_SIMILAR_QUESTION");
         assertThat(RealRedis.inspect().exists("rg:{m-rep}:handover")).isZero();
+        assertThat(RealRedis.inspect().get("rg:{m-rep}:answered:msg-b")).as("remembered as a repeat").isEqualTo("repeat");
     }
 }

@@ -48,7 +48,7 @@ class GuardBreakerTest {
         breaker.succeeded(breaker.acquire()); // a success resets the count
         fail(2);
         assertThat(breaker.state()).isEqualTo(GuardBreaker.State.CLOSED);
-        assertThat(breaker.acquire()).isEqualTo(GuardBreaker.Permit.CALL);
+        assertThat(breaker.acquire().kind()).isEqualTo(GuardBreaker.Kind.CALL);
         assertThat(events).isEmpty();
     }
 
@@ -68,12 +68,12 @@ class GuardBreakerTest {
         advance(2_000);
         assertThat(breaker.state()).isEqualTo(GuardBreaker.State.HALF_OPEN);
         GuardBreaker.Permit probe = breaker.acquire();
-        assertThat(probe).isEqualTo(GuardBreaker.Permit.PROBE);
+        assertThat(probe.kind()).isEqualTo(GuardBreaker.Kind.PROBE);
         assertThatThrownBy(breaker::acquire).isInstanceOf(GuardBreaker.OpenException.class).hasMessageContaining("probe is running");
         advance(40);
         breaker.succeeded(probe);
         assertThat(breaker.state()).isEqualTo(GuardBreaker.State.CLOSED);
-        assertThat(breaker.acquire()).isEqualTo(GuardBreaker.Permit.CALL);
+        assertThat(breaker.acquire().kind()).isEqualTo(GuardBreaker.Kind.CALL);
         assertThat(events).containsExactly("opened after 3 (RedisCommandTimeoutException)", "closed after 2040 ms");
     }
 
@@ -87,8 +87,57 @@ class GuardBreakerTest {
         advance(1_999);
         assertThatThrownBy(breaker::acquire).isInstanceOf(GuardBreaker.OpenException.class);
         advance(1);
-        assertThat(breaker.acquire()).isEqualTo(GuardBreaker.Permit.PROBE);
+        assertThat(breaker.acquire().kind()).isEqualTo(GuardBreaker.Kind.PROBE);
         assertThat(events).hasSize(1); // one "opened" event per outage, not one per failed probe
+    }
+
+    @Test
+    void shouldStayOpen_whenALateSuccessOfACallMadeBeforeItOpenedArrivesWhileAProbeRuns() {
+        GuardBreaker.Permit slow = breaker.acquire(); // issued while closed; its answer comes late
+        fail(3);
+        advance(2_000);
+        GuardBreaker.Permit probe = breaker.acquire();
+
+        breaker.succeeded(slow);
+
+        assertThat(breaker.state()).as("a stale success does not close it").isEqualTo(GuardBreaker.State.HALF_OPEN);
+        assertThatThrownBy(breaker::acquire).isInstanceOf(GuardBreaker.OpenException.class).hasMessageContaining("probe is running");
+        breaker.succeeded(probe);
+        assertThat(breaker.state()).isEqualTo(GuardBreaker.State.CLOSED);
+    }
+
+    @Test
+    void shouldIgnoreALateFailureOfACallMadeBeforeItClosed() {
+        fail(2);
+        GuardBreaker.Permit slow = breaker.acquire();
+        fail(1); // opens
+        advance(2_000);
+        breaker.succeeded(breaker.acquire()); // the probe closes it
+        breaker.failed(slow, new io.lettuce.core.RedisCommandTimeoutException());
+        fail(2);
+        assertThat(breaker.state()).as("the stale failure is not counted").isEqualTo(GuardBreaker.State.CLOSED);
+    }
+
+    @Test
+    void shouldLetTheRetryOfAnUnknownResultThrough_whileOpen_andCloseWhenItSucceeds() {
+        GuardBreaker one = new GuardBreaker(1, Duration.ofSeconds(2), nanos::get, new GuardBreaker.Listener() {
+            @Override
+            public void opened(int consecutiveFailures, Duration cooldown, String cause) {
+                events.add("opened");
+            }
+
+            @Override
+            public void closed(Duration wasOpenFor) {
+                events.add("closed");
+            }
+        });
+        one.failed(one.acquire(), new io.lettuce.core.RedisCommandTimeoutException()); // one timeout opens it
+        assertThatThrownBy(one::acquire).isInstanceOf(GuardBreaker.OpenException.class);
+        GuardBreaker.Permit retry = one.acquireRetry();
+        assertThat(retry.kind()).isEqualTo(GuardBreaker.Kind.RETRY);
+        one.succeeded(retry);
+        assertThat(one.state()).isEqualTo(GuardBreaker.State.CLOSED);
+        assertThat(events).containsExactly("opened", "closed");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.replyguard.config.WorkerConfig;
 import com.replyguard.core.Job;
 import com.replyguard.core.ReplyGuard;
 import com.replyguard.core.ReplyGuard.Admission;
+import com.replyguard.testing.GuardCalls;
 import com.replyguard.testing.RealRedis;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,11 +28,9 @@ class GuardInspectorIntegrationTest {
         RealRedis.flush();
         WorkerConfig config = WorkerConfig.fromEnvironment(RealRedis.env());
         try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC())) {
-            Job first = new Job("m-42", "msg-1", "s1", 1, "tu aimes les chats ?", null, List.of(), null);
-            Admission.Granted grant = (Admission.Granted) guard.admit(first, List.of());
-            guard.commit(grant, List.of(ReplyGuard.Answer.of(first)), "Oui, j'ai un chat", false);
-            guard.admit(new Job("m-42", "msg-2", "s2", 1, "tu habites où ?", null, List.of(), null), List.of());
-            guard.handOver(new Job("m-42", "msg-3", "s3", 1, "et tu fais quoi ce soir ?", null, List.of(), null));
+            GuardCalls.answered(guard, GuardCalls.job("m-42", "msg-1", "tu aimes les chats ?"), "Oui, j'ai un chat");
+            GuardCalls.admit(guard, GuardCalls.attempt(), GuardCalls.job("m-42", "msg-2", "tu habites où ?"));
+            guard.handOver(GuardCalls.attempt(), GuardCalls.job("m-42", "msg-3", "et tu fais quoi ce soir ?"));
         }
     }
 
@@ -46,7 +45,7 @@ class GuardInspectorIntegrationTest {
         String report = out.toString(StandardCharsets.UTF_8);
         assertThat(report).contains("flag: held for messageId msg-2")
                 .contains("recent questions: 1").contains("recent replies: 1").contains("handed over: 1")
-                .contains("  - msg-3, handed over").contains("answered msg-1: yes").contains("answered msg-9: no")
+                .contains("  - msg-3, handed over").contains("answered msg-1: yes, by reply").contains("outbox (committed, delivery not confirmed): 0").contains("answered msg-9: no")
                 .doesNotContain("chats").doesNotContain("ce soir").doesNotContain("no TTL");
     }
 

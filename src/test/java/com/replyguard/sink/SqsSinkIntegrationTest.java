@@ -59,7 +59,7 @@ class SqsSinkIntegrationTest {
     @Test
     void shouldSendTheReplyJson_withMatchAttributes_whenDelivering() throws Exception {
         String queue = ElasticMq.createQueue("replies-" + UUID.randomUUID());
-        Reply reply = new Reply("match-42", List.of("msg-1001", "msg-1002"), "Je bosse en marketing 😊",
+        Reply reply = new Reply("reply-4242", "match-42", List.of("msg-1001", "msg-1002"), "Je bosse en marketing 😊",
                 Instant.parse("2026-11-29T14:27:12Z"));
 
         sink(queue).deliver(reply);
@@ -67,25 +67,31 @@ class SqsSinkIntegrationTest {
         List<Message> messages = receive(queue);
         assertThat(messages).hasSize(1);
         JsonNode body = JSON.readTree(messages.getFirst().body());
+        assertThat(body.get("replyId").asText()).isEqualTo("reply-4242");
         assertThat(body.get("matchId").asText()).isEqualTo("match-42");
         assertThat(body.get("inReplyTo").toString()).isEqualTo("[\"msg-1001\",\"msg-1002\"]");
         assertThat(body.get("reply").asText()).isEqualTo("Je bosse en marketing 😊");
         assertThat(body.get("generatedAt").asText()).isEqualTo("2026-11-29T14:27:12Z");
+        assertThat(messages.getFirst().messageAttributes().get("replyId").stringValue()).isEqualTo("reply-4242");
         assertThat(messages.getFirst().messageAttributes().get("matchId").stringValue()).isEqualTo("match-42");
         assertThat(messages.getFirst().messageAttributes().get("inReplyTo").stringValue()).isEqualTo("msg-1001,msg-1002");
     }
 
     @Test
-    void shouldGroupByMatch_andDropTheResend_whenTheQueueIsFifo() throws Exception {
+    void shouldGroupByMatch_andDropTheResendOfTheSameReply_whenTheQueueIsFifo() throws Exception {
         String queue = ElasticMq.createQueue("replies-" + UUID.randomUUID() + ".fifo");
-        Reply reply = new Reply("match-7", List.of("msg-1"), "Carrément !", Instant.now());
+        Reply reply = new Reply("reply-" + UUID.randomUUID(), "match-7", List.of("msg-1"), "Carrément !", Instant.now());
+        Reply followUp = new Reply("reply-" + UUID.randomUUID(), "match-7", List.of("msg-2"), "Et toi ?", Instant.now());
         SqsSink sink = sink(queue);
 
         sink.deliver(reply);
-        sink.deliver(new Reply("match-7", List.of("msg-1"), "Carrément ! (again)", Instant.now()));
+        sink.deliver(reply); // re-sent after a crash: same replyId, the queue's deduplication id
+        sink.deliver(followUp);
 
         List<Message> messages = receive(queue);
-        assertThat(messages).hasSize(1);
+        assertThat(messages).hasSize(2);
+        assertThat(messages).extracting(m -> m.messageAttributes().get("replyId").stringValue())
+                .containsExactly(reply.replyId(), followUp.replyId());
         assertThat(messages.getFirst().attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)).isEqualTo("match-7");
         assertThat(JSON.readTree(messages.getFirst().body()).get("reply").asText()).isEqualTo("Carrément !");
     }
@@ -93,7 +99,7 @@ class SqsSinkIntegrationTest {
     @Test
     void shouldFailTheDelivery_withTheAwsErrorCode_whenTheQueueDoesNotExist() {
         String missing = ElasticMq.endpoint() + "/000000000000/no-such-queue-" + UUID.randomUUID();
-        Reply reply = new Reply("match-1", List.of("msg-1"), "secret reply text", Instant.now());
+        Reply reply = new Reply("reply-" + java.util.UUID.randomUUID(), "match-1", List.of("msg-1"), "secret reply text", Instant.now());
 
         assertThatThrownBy(() -> sink(missing).deliver(reply))
                 .isInstanceOf(ReplySink.DeliveryException.class)
@@ -113,7 +119,7 @@ class SqsSinkIntegrationTest {
             SqsSink sink = new SqsSink(unreachable.sqs(Duration.ofMillis(500), 2),
                     URI.create("http://127.0.0.1:" + closedPort + "/000000000000/replies"));
             long start = System.nanoTime();
-            assertThatThrownBy(() -> sink.deliver(new Reply("m", List.of("x"), "hi", Instant.now())))
+            assertThatThrownBy(() -> sink.deliver(new Reply("reply-x", "m", List.of("x"), "hi", Instant.now())))
                     .isInstanceOf(ReplySink.DeliveryException.class)
                     .hasMessageStartingWith("sqs unreachable");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));

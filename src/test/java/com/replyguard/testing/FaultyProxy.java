@@ -22,6 +22,11 @@ public final class FaultyProxy implements AutoCloseable {
     private final int upstreamPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean swallowAnswers;
+    private volatile String cutMarker;
+    private volatile boolean cutNextAnswer;
+    private final java.util.concurrent.atomic.AtomicInteger holdCountdown = new java.util.concurrent.atomic.AtomicInteger(-1);
+    private final java.util.concurrent.CountDownLatch[] held = {new java.util.concurrent.CountDownLatch(1)};
+    private volatile java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(0);
 
     public FaultyProxy(int upstreamPort) {
         this.upstreamPort = upstreamPort;
@@ -40,6 +45,38 @@ public final class FaultyProxy implements AutoCloseable {
     /** While on, what Redis answers is dropped: requests run, their answers never arrive. */
     public void swallowAnswers(boolean on) {
         swallowAnswers = on;
+    }
+
+    /**
+     * While set, a request that contains {@code marker} (a key name, a script argument) reaches
+     * Redis and runs, and the connection is cut when its answer comes back, before the client reads
+     * it: the client sees its connection drop with the command in flight (it may have run) and
+     * reconnects. {@code null} turns it off.
+     */
+    public void cutOnAnswerTo(String marker) {
+        cutMarker = marker;
+        cutNextAnswer = false;
+    }
+
+    /**
+     * Holds the {@code n}-th request from now (1 = the next) before Redis sees it, until
+     * {@link #releaseHeld}: a client paused between two of its commands, as a stalled container is.
+     */
+    public void holdRequest(int n) {
+        synchronized (held) {
+            held[0] = new java.util.concurrent.CountDownLatch(1);
+            release = new java.util.concurrent.CountDownLatch(1);
+            holdCountdown.set(n);
+        }
+    }
+
+    /** Waits until the request armed by {@link #holdRequest} is held. */
+    public boolean awaitHeld(long millis) throws InterruptedException {
+        return held[0].await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public void releaseHeld() {
+        release.countDown();
     }
 
     /**
@@ -80,6 +117,26 @@ public final class FaultyProxy implements AutoCloseable {
             while ((n = in.read(buffer)) != -1) {
                 if (answers && swallowAnswers) {
                     continue;
+                }
+                if (answers && cutNextAnswer) {
+                    cutNextAnswer = false;
+                    cutConnections();
+                    return;
+                }
+                if (!answers) {
+                    String marker = cutMarker;
+                    if (marker != null && new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8).contains(marker)) {
+                        // requests and answers alternate on these connections: the next answer is this request's
+                        cutNextAnswer = true;
+                    }
+                    if (holdCountdown.get() > 0 && holdCountdown.decrementAndGet() == 0) {
+                        held[0].countDown();
+                        try {
+                            release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                 }
                 out.write(buffer, 0, n);
                 out.flush();

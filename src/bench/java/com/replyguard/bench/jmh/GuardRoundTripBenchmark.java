@@ -2,8 +2,10 @@ package com.replyguard.bench.jmh;
 
 import com.replyguard.config.WorkerConfig;
 import com.replyguard.core.Job;
-import com.replyguard.core.ReplyGuard;
-import com.replyguard.core.ReplyGuard.Admission;
+import com.replyguard.core.Reply;
+import com.replyguard.core.ReplyGuard.Answer;
+import com.replyguard.core.ReplyGuard.Attempt;
+import com.replyguard.core.ReplyGuard.CommitRequest;
 import com.replyguard.local.EmbeddedRedis;
 import com.replyguard.redis.RedisReplyGuard;
 import io.lettuce.core.RedisClient;
@@ -24,7 +26,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -52,7 +57,6 @@ public class GuardRoundTripBenchmark {
     private long sequence;
     private Job answered;
     private Job busyOther;
-    private Job repeat;
 
     @Setup(Level.Trial)
     public void start() {
@@ -73,18 +77,15 @@ public class GuardRoundTripBenchmark {
         guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC());
 
         answered = job("jmh-answered", "msg-1", "tu fais quoi ce soir ?");
-        Admission.Granted grant = (Admission.Granted) guard.admit(answered, List.of());
-        guard.commit(grant, List.of(ReplyGuard.Answer.of(answered)), "Je vais au cinéma", false);
+        reply(answered, "Je vais au cinéma");
 
         // a flag held for the whole trial by a job that never finishes
         Job holder = job("jmh-busy", "msg-1", "salut");
-        guard.admit(holder, List.of());
+        guard.admit(new Attempt("jmh-holder", Duration.ofMinutes(15)), holder, List.of(holder.messageId()));
         busyOther = job("jmh-busy", "msg-2", "tu habites où ?");
 
-        repeat = job("jmh-similar", "msg-2", "Tu fais quoi ce soir ??");
         Job first = job("jmh-similar", "msg-1", "tu fais quoi ce soir ?");
-        Admission.Granted firstGrant = (Admission.Granted) guard.admit(first, List.of());
-        guard.commit(firstGrant, List.of(ReplyGuard.Answer.of(first)), "Je vais au cinéma", false);
+        reply(first, "Je vais au cinéma");
     }
 
     @TearDown(Level.Trial)
@@ -95,6 +96,18 @@ public class GuardRoundTripBenchmark {
         if (embedded != null) {
             embedded.close();
         }
+    }
+
+    private static Attempt attempt() {
+        return new Attempt(UUID.randomUUID().toString(), Duration.ofSeconds(30));
+    }
+
+    /** admit then commit with a reply: the reply path's two round trips. */
+    private Object reply(Job job, String text) {
+        Attempt attempt = attempt();
+        guard.admit(attempt, job, List.of(job.messageId()));
+        Reply reply = new Reply(UUID.randomUUID().toString(), job.matchId(), List.of(job.messageId()), text, Instant.now());
+        return guard.commit(attempt, job.matchId(), new CommitRequest(reply, List.of(Answer.of(job)), List.of(), List.of(), false));
     }
 
     private static Job job(String matchId, String messageId, String text) {
@@ -116,35 +129,36 @@ public class GuardRoundTripBenchmark {
     /** A new message of a new match: admit (GRANTED) then commit with the reply — the reply path. */
     @Benchmark
     public Object path2ReplyAdmitThenCommit() {
-        Job job = job("jmh-new-" + (sequence++), "msg-1", "tu fais quoi ce soir ?");
-        Admission.Granted grant = (Admission.Granted) guard.admit(job, List.of());
-        return guard.commit(grant, List.of(ReplyGuard.Answer.of(job)), "Ce soir je vais au cinéma", false);
+        return reply(job("jmh-new-" + (sequence++), "msg-1", "tu fais quoi ce soir ?"), "Ce soir je vais au cinéma");
     }
 
     /** A message answered before (redelivery, bridge copy): admit says ANSWERED. */
     @Benchmark
     public Object path1AlreadyAnswered() {
-        return guard.admit(answered, List.of());
+        return guard.admit(attempt(), answered, List.of(answered.messageId()));
     }
 
     /** Another job holds the match's flag: admit says IN_PROGRESS (the same message, or a repeat of it, stops here). */
     @Benchmark
     public Object path1InProgress() {
-        return guard.admit(busyOther, List.of());
+        return guard.admit(attempt(), busyOther, List.of(busyOther.messageId()));
     }
 
     /** A different message while another job generates: admit (IN_PROGRESS) then hand-over (COALESCED). */
     @Benchmark
     public Object path2HandOver() {
-        guard.admit(busyOther, List.of());
-        return guard.handOver(busyOther);
+        Attempt attempt = attempt();
+        guard.admit(attempt, busyOther, List.of(busyOther.messageId()));
+        return guard.handOver(attempt, busyOther);
     }
 
-    /** A repeat of a question answered within the TTL: admit (GRANTED, with the recent questions) then release. */
+    /** A repeat of a question answered within the TTL: admit (GRANTED, with the recent questions) then a commit of its marker. */
     @Benchmark
-    public Object path2SimilarQuestionAdmitThenRelease() {
-        Admission.Granted grant = (Admission.Granted) guard.admit(repeat, List.of());
-        guard.release(grant);
-        return grant;
+    public Object path2SimilarQuestionAdmitThenMark() {
+        Job repeat = job("jmh-similar", "msg-r" + (sequence++), "Tu fais quoi ce soir ??");
+        Attempt attempt = attempt();
+        guard.admit(attempt, repeat, List.of(repeat.messageId()));
+        return guard.commit(attempt, repeat.matchId(), new CommitRequest(null, List.of(), List.of(repeat.messageId()),
+                List.of(), false));
     }
 }

@@ -160,7 +160,7 @@ public final class OriginalDesignWorker implements AutoCloseable {
 
     private boolean deliver(Job job, String reply) {
         try {
-            sink.deliver(new Reply(job.matchId(), List.of(job.messageId()), reply, clock.instant()));
+            sink.deliver(new Reply(java.util.UUID.randomUUID().toString(), job.matchId(), List.of(job.messageId()), reply, clock.instant()));
             return true;
         } catch (ReplySink.DeliveryException | RuntimeException e) {
             return false;
