@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * docs/reply.schema.json against what the worker really delivers: every sample event run through
- * the handler (a real Redis, the stdout sink, whose JSON every sink shares), each reply validated.
+ * the handler (a real Redis, the stdout sink: the reply's fields after Lambda's log fields
+ * {@code timestamp} and {@code level}, which the schema lets a line carry), each reply validated.
  */
 class ReplySchemaTest {
 

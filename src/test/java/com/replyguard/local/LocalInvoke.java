@@ -706,8 +706,10 @@ public final class LocalInvoke {
         return line.toString();
     }
 
+    /** The invocation's CloudWatch EMF record: the one log line with an {@code _aws} object. */
     private static boolean isMetrics(String line) {
-        return line.startsWith("{\"_aws\"");
+        JsonNode node = line.contains("\"_aws\"") ? readLine(line) : null;
+        return node != null && node.path("_aws").isObject();
     }
 
     private static JsonNode readLine(String line) {
