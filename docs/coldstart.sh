@@ -23,7 +23,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${1:-7}
 TREE=$(cd "${2:-$ROOT}" && pwd)
 SCENARIOS=${3:-scripted deployed-cold deployed-unprimed deployed-restored}
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# the JDK: JAVA_HOME, else the one of `java` on the PATH (>= 21)
+JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 JAVA="$JAVA_HOME/bin/java"
 export JAVA_HOME
 

@@ -20,8 +20,8 @@ import java.util.Map;
 
 /**
  * Turns an SQS record into a {@link Job}, or says precisely why it cannot — without quoting the
- * body, which holds a user's message. Accepts the camelCase fields of the SPEC and the bridge's
- * snake_case aliases ({@code match_id}, {@code message_id}, {@code user_msg}).
+ * body, which holds a user's message. Accepts the camelCase fields of docs/job.schema.json and
+ * the bridge's snake_case aliases ({@code match_id}, {@code message_id}, {@code user_msg}).
  */
 final class JobParser {
 

@@ -150,6 +150,17 @@ public final class ReplyGuardHandler implements RequestHandler<SQSEvent, SQSBatc
         return retry;
     }
 
+    /**
+     * Opens the guard's Redis connection now rather than on the first record, as SnapStart's
+     * {@code afterRestore} does: for the local run, whose first record must not pay a cold connect.
+     *
+     * @return whether a connection is open (false with the guard off, or when Redis cannot be
+     *         reached: the first record then tries again, and fails open)
+     */
+    public boolean connectGuard() {
+        return worker.hooks.reconnect();
+    }
+
     @Override
     public void close() {
         worker.close();

@@ -45,16 +45,24 @@ public final class GuardInspector {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--show-texts" -> showTexts = true;
+                case "-h", "--help" -> {
+                    out.println(usage());
+                    return 0;
+                }
                 case "--message" -> {
                     if (++i == args.length) {
-                        err.println("--message needs a messageId");
+                        err.println("GuardInspector: --message needs a messageId   (--help shows the usage)");
                         return 2;
                     }
                     messageIds.add(args[i]);
                 }
                 default -> {
-                    if (matchId != null || args[i].startsWith("--")) {
-                        err.println(usage());
+                    if (args[i].startsWith("-")) {
+                        err.println("GuardInspector: unknown option " + args[i] + "   (--help shows the usage)");
+                        return 2;
+                    }
+                    if (matchId != null) {
+                        err.println("GuardInspector: one match at a time: " + matchId + " or " + args[i] + "?   (--help shows the usage)");
                         return 2;
                     }
                     matchId = args[i];
@@ -62,16 +70,28 @@ public final class GuardInspector {
             }
         }
         if (matchId == null) {
-            err.println(usage());
+            err.println("GuardInspector: which match? give its matchId\n" + usage());
             return 2;
         }
-        Map<String, String> settings = new HashMap<>(env);
-        settings.putIfAbsent("GUARD_ENABLED", "true");
+        String url = env.get("REDIS_URL");
+        if (url == null || url.isBlank()) {
+            err.println("GuardInspector: set REDIS_URL to the Redis to inspect (redis://host:6379, or rediss://user:password@host:port"
+                    + " for TLS; REDIS_CLUSTER=true for a cluster)");
+            return 2;
+        }
+        // only the Redis settings: the worker's other variables (generator, sink…) mean nothing here
+        Map<String, String> settings = new HashMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith("REDIS_") && !name.equals("REDIS_URL_SECRET_ARN")) {
+                settings.put(name, value);
+            }
+        });
+        settings.put("GUARD_ENABLED", "true");
         RedisSettings redis;
         try {
             redis = WorkerConfig.fromEnvironment(settings).redis();
         } catch (ConfigException e) {
-            err.println("configuration error: " + e.getMessage());
+            err.println("GuardInspector: " + e.getMessage());
             return 2;
         }
         MatchKeys keys = MatchKeys.of(matchId);
@@ -81,15 +101,46 @@ public final class GuardInspector {
         try (RedisConnector connector = RedisConnector.create(redis)) {
             state = connector.run(INSPECT, keyList.toArray(String[]::new), new String[0], false);
         } catch (RedisException e) {
-            err.println("Redis at " + redis.endpoint() + " did not answer: " + e.getClass().getSimpleName());
+            err.println("GuardInspector: Redis at " + redis.endpoint() + " did not answer: " + e.getClass().getSimpleName());
             return 1;
+        }
+        if (noState(state)) {
+            out.println("match " + matchId + "   keys " + keys.flag().replace(":flag", ":*"));
+            out.println("no state for this match: no job holds its flag and nothing was answered recently"
+                    + (messageIds.isEmpty() ? "" : " (" + String.join(", ", messageIds) + ": not answered)")
+                    + ", or its keys have expired");
+            return 0;
         }
         new Report(out, nowMillis, showTexts).print(matchId, keys, messageIds, state);
         return 0;
     }
 
+    /** Whether no key of the match exists: every list the script returned is empty, every TTL is -2 (no key). */
+    private static boolean noState(Object value) {
+        if (value instanceof List<?> list) {
+            return list.stream().allMatch(GuardInspector::noState);
+        }
+        if (value instanceof Long ttl) {
+            return ttl == -2;
+        }
+        return value == null || "".equals(value) || "-2".equals(value);
+    }
+
     private static String usage() {
-        return "usage: GuardInspector MATCH_ID [--message MESSAGE_ID]... [--show-texts]   (reads REDIS_URL, REDIS_CLUSTER)";
+        return """
+                usage: GuardInspector MATCH_ID [--message MESSAGE_ID]... [--show-texts]
+
+                Shows what the guard keeps in Redis for one match: who holds its in-progress flag and since when,
+                its recent questions and replies, the messages handed over to the flag's holder, whether each
+                --message was answered, and every TTL. One read-only script on the match's own keys (no KEYS, no
+                SCAN): safe on a production cluster. Texts show as length and hash unless --show-texts.
+
+                  --message MESSAGE_ID   also say whether this messageId was answered (repeatable)
+                  --show-texts           show the stored (normalised) texts
+                  -h, --help             this text
+
+                Reads REDIS_URL (the Redis to inspect), REDIS_CLUSTER, REDIS_TLS_CA_FILE, REDIS_TIMEOUT_MS.
+                exit status: 0 shown, 1 Redis did not answer, 2 usage error""";
     }
 
     private record Report(PrintStream out, long now, boolean showTexts) {
@@ -112,7 +163,7 @@ public final class GuardInspector {
             list("recent questions", (List<String>) state.get(2), (Long) state.get(3));
             list("recent replies", (List<String>) state.get(4), (Long) state.get(5));
             Map<String, String> handed = pairs((List<String>) state.get(6));
-            out.printf("handed over: %d, key expires in %s%n", handed.size(), ttl((Long) state.get(7)));
+            out.printf("handed over: %d%s%n", handed.size(), expires((Long) state.get(7)));
             handed.forEach((id, entry) -> {
                 try {
                     JsonNode node = JSON.readTree(entry);
@@ -156,7 +207,7 @@ public final class GuardInspector {
         }
 
         private void list(String name, List<String> entries, long pttl) {
-            out.printf("%s: %d, key expires in %s%n", name, entries.size(), ttl(pttl));
+            out.printf("%s: %d%s%n", name, entries.size(), expires(pttl));
             for (String entry : entries) {
                 int sep = entry.indexOf('|');
                 long at = sep > 0 ? Long.parseLong(entry.substring(0, sep)) : now;
@@ -174,6 +225,11 @@ public final class GuardInspector {
                 map.put(flat.get(i), flat.get(i + 1));
             }
             return map;
+        }
+
+        /** ", key expires in 44.5 s", or nothing when there is no key. */
+        private static String expires(long pttl) {
+            return pttl == -2 ? "" : ", key expires in " + ttl(pttl);
         }
 
         private static String ttl(long pttl) {

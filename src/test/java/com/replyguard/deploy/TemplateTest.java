@@ -180,11 +180,11 @@ class TemplateTest {
     }
 
     @Test
-    void shouldKeepTheGuardTtl_aboveTheFunctionTimeout_inEveryEnvironment() {
-        effectiveParameters().forEach((env, values) ->
-                assertThat(number(values, "GuardTtlSeconds"))
-                        .as(env + ": GuardTtlSeconds > Timeout (the flag must outlive its job)")
-                        .isGreaterThan(number(values, "Timeout")));
+    void shouldLetTheWorkerMoveTheVisibilityOfTheRecordsItLeavesWaiting() {
+        // a handed-over message's record stays on the queue until its reply is committed; the worker
+        // brings it back early with ChangeMessageVisibility on the jobs queue
+        String role = String.valueOf(properties("FunctionRole").get("Policies"));
+        assertThat(role).contains("sqs:ChangeMessageVisibility").contains("JobsQueue");
     }
 
     @Test
@@ -224,7 +224,8 @@ class TemplateTest {
                         "{Name=QueueName, Value={Fn::GetAtt=[JobsDeadLetterQueue, QueueName]}}")
                 .containsEntry("AWS/Lambda/Errors", "{Name=FunctionName, Value={Ref=ReplyGuardFunction}}")
                 .containsEntry("AWS/SQS/ApproximateAgeOfOldestMessage",
-                        "{Name=QueueName, Value={Fn::GetAtt=[JobsQueue, QueueName]}}");
+                        "{Name=QueueName, Value={Fn::GetAtt=[JobsQueue, QueueName]}}")
+                .containsEntry("ReplyGuard/HandoversParked", "{Name=FunctionName, Value={Ref=ReplyGuardFunction}}");
     }
 
     @Test
@@ -279,6 +280,39 @@ class TemplateTest {
         }
         assertThat(SamConfig.overrides(samconfig.get("default.deploy.parameters"))).containsEntry("RedisProvider", "upstash");
         assertThat(SamConfig.overrides(samconfig.get("prod.deploy.parameters"))).containsEntry("RedisProvider", "elasticache");
+    }
+
+    @Test
+    void shouldLeaveTheDeploymentsOwnValuesUnset_forTheTemplatesRulesToNameThem() throws IOException {
+        String text = Files.readString(Path.of("samconfig.toml"));
+        Map<String, String> dev = SamConfig.overrides(samconfig.get("default.deploy.parameters"));
+        Map<String, String> prod = SamConfig.overrides(samconfig.get("prod.deploy.parameters"));
+        // a placeholder that passes the template's patterns would fail only minutes later, on a resource
+        for (Map<String, String> env : List.of(dev, prod)) {
+            assertThat(env).doesNotContainKeys("UpstashRedisUrlSecretArn", "VpcId", "SubnetIds");
+            assertThat(String.join(" ", env.values())).doesNotContain("REPLACE").doesNotContain("123456789012")
+                    .doesNotContain("0123456789abcdef");
+        }
+        assertThat(text).as("the lines to fill in are there, commented").contains("# \"UpstashRedisUrlSecretArn=")
+                .contains("# \"VpcId=").contains("# \"SubnetIds=");
+
+        // left unset, each is refused at change-set creation by a rule whose message names it
+        assertThat(ruleRefusingEmpty("UpstashSecret", "UpstashRedisUrlSecretArn")).contains("UpstashRedisUrlSecretArn");
+        assertThat(ruleRefusingEmpty("ElastiCacheNetwork", "VpcId")).contains("VpcId");
+        assertThat(map(map(template.get("Rules")).get("ElastiCacheNetwork")).toString())
+                .contains("{Fn::Equals=[{Fn::Join=[, {Ref=SubnetIds}]}, ]}").contains("needs SubnetIds");
+        assertThat(map(map(template.get("Rules")).get("UpstashSecret")).get("RuleCondition").toString())
+                .contains("{Ref=RedisProvider}, upstash");
+        assertThat(map(map(template.get("Rules")).get("ElastiCacheNetwork")).get("RuleCondition").toString())
+                .contains("{Ref=RedisProvider}, elasticache");
+    }
+
+    /** The AssertDescription of the rule's assertion that {@code parameter} is not empty. */
+    private static String ruleRefusingEmpty(String rule, String parameter) {
+        List<?> assertions = (List<?>) map(map(template.get("Rules")).get(rule)).get("Assertions");
+        return assertions.stream().map(a -> map(a))
+                .filter(a -> a.get("Assert").equals(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref(parameter), ""))))))
+                .map(a -> (String) a.get("AssertDescription")).findFirst().orElseThrow();
     }
 
     @Test

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Rapid sequences under contention (SPEC I2): bursts of 2–5 different messages of one match reach
+ * Rapid sequences under contention (invariant I2, docs/design.md): bursts of 2–5 different messages of one match reach
  * several containers at once, while the first is being generated. Every message must appear in
  * exactly one delivered reply — none twice, none lost — and most bursts must get a single reply.
  */

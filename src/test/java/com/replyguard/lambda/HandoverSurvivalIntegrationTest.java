@@ -18,7 +18,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A handed-over message survives its holder's failure (SPEC I2): the holder's retry, or the next job
+ * A handed-over message survives its holder's failure (invariant I2, docs/design.md): the holder's retry, or the next job
  * of the match, answers it. And COALESCE=false keeps the original design: the message is skipped.
  */
 class HandoverSurvivalIntegrationTest {

@@ -37,7 +37,7 @@ class HostileInputIntegrationTest {
     private final Capture replies = new Capture();
 
     /** One catalogue entry: a record body and the reason it must be refused for, or null when it is valid. */
-    private record Case(String name, String body, String reason) {
+    record Case(String name, String body, String reason) {
     }
 
     private static String job(Consumer<ObjectNode> edit) {
@@ -49,7 +49,8 @@ class HostileInputIntegrationTest {
         return job.toString();
     }
 
-    private static List<Case> invalid() {
+    /** The broken records (also checked against docs/job.schema.json by JobParserTest). */
+    static List<Case> invalid() {
         String longText = "a".repeat(200 * 1024 - PRIVATE.length()) + PRIVATE;
         return List.of(
                 new Case("no body", null, "body is empty"),
@@ -100,7 +101,7 @@ class HostileInputIntegrationTest {
     }
 
     /** Hostile but legitimate records: answered, and guarded (their redelivery is recognised). */
-    private static List<Case> validButHostile() {
+    static List<Case> validButHostile() {
         return List.of(
                 new Case("matchId with an opening brace", job(j -> j.put("matchId", "match{42")), null),
                 new Case("matchId with a closing brace", job(j -> j.put("matchId", "match}42")), null),

@@ -113,6 +113,8 @@ class ProtocolSequencesIntegrationTest {
         assertThat(redis.command("CLIENT PAUSE 700 ALL")).isEqualTo("+OK");
         SQSBatchResponse first = a.handleRequest(Sqs.event(Sqs.record("s1", Sqs.job("m-ghost", "msg-1", "salut"), 1)), null);
         assertThat(first.getBatchItemFailures()).isEmpty();
+        assertThat(log.records().getLast().get("outcome").asText()).as("the admit's retry found its own flag: guarded")
+                .isEqualTo("REPLIED");
         // the user's next message, within the guard TTL, reaches another container
         SQSBatchResponse second = b.handleRequest(Sqs.event(Sqs.record("s2",
                 Sqs.job("m-ghost", "msg-2", "tu fais quoi ce soir ?"), 1)), null);

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (a real listener that accepts and never answers), is killed with SIGKILL mid-run and restarted, or
  * pauses (CLIENT PAUSE, a real slow Redis). Every message must still be answered, each invocation
  * must wait no longer than the timeouts, and after the breaker opens a message must stop paying for
- * Redis. Timings are printed as figures for the README, and asserted only with generous bounds.
+ * Redis. Timings are printed as figures for docs/faults.md, and asserted only with generous bounds.
  */
 @Tag("own-servers")
 class RedisFaultsIntegrationTest {

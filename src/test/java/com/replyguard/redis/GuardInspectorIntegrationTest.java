@@ -58,6 +58,60 @@ class GuardInspectorIntegrationTest {
     @Test
     void shouldExplainUsage_withoutAMatchId() {
         assertThat(inspect()).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: GuardInspector MATCH_ID");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("which match? give its matchId")
+                .contains("usage: GuardInspector MATCH_ID");
+    }
+
+    @Test
+    void shouldShowHelp_onStdout_andExitZero() {
+        assertThat(inspect("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: GuardInspector MATCH_ID")
+                .contains("Reads REDIS_URL").contains("exit status: 0 shown, 1 Redis did not answer, 2 usage error");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAnUnknownOption_inOneLine() {
+        assertThat(inspect("m-42", "--messages", "msg-1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("GuardInspector: unknown option --messages   (--help shows the usage)");
+    }
+
+    @Test
+    void shouldAskForTheRedisToInspect_inItsOwnWords() {
+        assertThat(GuardInspector.run(new String[] {"m-42"}, Map.of("GENERATOR", "bedrock"), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), System.currentTimeMillis())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("GuardInspector: set REDIS_URL to the Redis to inspect")
+                .doesNotContain("GUARD_ENABLED");
+    }
+
+    @Test
+    void shouldIgnoreTheWorkersOtherVariables() {
+        Map<String, String> env = new java.util.HashMap<>(RealRedis.env());
+        env.put("GENERATOR", "bedrock"); // would need AWS_REGION and BEDROCK_MODEL_ID in the worker
+        env.put("QUESTION_SIMILARITY", "7");
+        assertThat(GuardInspector.run(new String[] {"m-42"}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), System.currentTimeMillis())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("flag: held for messageId msg-2");
+    }
+
+    @Test
+    void shouldSayThereIsNoState_forAMatchWithNoKey() {
+        assertThat(inspect("m-unknown", "--message", "msg-1")).isZero();
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(report).contains("match m-unknown   keys rg:{m-unknown}:*")
+                .contains("no state for this match").contains("msg-1: not answered").doesNotContain("(no key)");
+    }
+
+    @Test
+    void shouldNotSayNoKey_forTheListsAMatchDoesNotHave() {
+        RealRedis.flush();
+        WorkerConfig config = WorkerConfig.fromEnvironment(RealRedis.env());
+        try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC())) {
+            guard.admit(new Job("m-7", "msg-1", "s1", 1, "salut", null, List.of(), null), List.of());
+        }
+        assertThat(inspect("m-7")).isZero();
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(report).contains("flag: held for messageId msg-1").contains("handed over: 0\n")
+                .doesNotContain("(no key)").doesNotContain("no state");
     }
 }
