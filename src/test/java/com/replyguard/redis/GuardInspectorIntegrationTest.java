@@ -1,7 +1,6 @@
 package com.replyguard.redis;
 
 import com.replyguard.config.WorkerConfig;
-import com.replyguard.core.Job;
 import com.replyguard.core.ReplyGuard;
 import com.replyguard.core.ReplyGuard.Admission;
 import com.replyguard.testing.GuardCalls;
@@ -13,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,7 +105,7 @@ class GuardInspectorIntegrationTest {
         RealRedis.flush();
         WorkerConfig config = WorkerConfig.fromEnvironment(RealRedis.env());
         try (RedisReplyGuard guard = RedisReplyGuard.create(config.redis(), config.guard(), Clock.systemUTC())) {
-            guard.admit(new Job("m-7", "msg-1", "s1", 1, "salut", null, List.of(), null), List.of());
+            GuardCalls.admit(guard, GuardCalls.attempt(), GuardCalls.job("m-7", "msg-1", "salut"));
         }
         assertThat(inspect("m-7")).isZero();
         String report = out.toString(StandardCharsets.UTF_8);
