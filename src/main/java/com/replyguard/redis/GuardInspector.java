@@ -175,14 +175,14 @@ public final class GuardInspector {
             });
             Map<String, String> attempts = pairs((List<String>) state.get(8));
             if (!attempts.isEmpty()) {
-                out.printf("failed generations per handed-over message: %s, key expires in %s%n", attempts, ttl((Long) state.get(9)));
+                out.printf("failed generations per handed-over message: %s%s%n", attempts, expires((Long) state.get(9)));
             }
             Map<String, String> parkedEntries = pairs((List<String>) state.get(10));
-            out.printf("parked (failed %d generations; their own records go on alone): %d, key expires in %s%n",
-                    RedisReplyGuard.PARK_AFTER_FAILURES, parkedEntries.size(), ttl((Long) state.get(11)));
+            out.printf("parked (failed %d generations; their own records go on alone): %d%s%n",
+                    RedisReplyGuard.PARK_AFTER_FAILURES, parkedEntries.size(), expires((Long) state.get(11)));
             parkedEntries.keySet().forEach(id -> out.printf("  - %s%n", id));
             Map<String, String> outbox = pairs((List<String>) state.get(12));
-            out.printf("outbox (committed, delivery not confirmed): %d, key expires in %s%n", outbox.size(), ttl((Long) state.get(13)));
+            out.printf("outbox (committed, delivery not confirmed): %d%s%n", outbox.size(), expires((Long) state.get(13)));
             outbox.forEach((replyId, entry) -> {
                 int sep = entry.indexOf('|');
                 long at = sep > 0 ? Long.parseLong(entry.substring(0, sep)) : now;
