@@ -31,16 +31,26 @@ public final class ColdStart {
     private ColdStart() {
     }
 
-    public static String run(String[] args, Path outDir, PrintStream out) throws Exception {
-        int runs = 7;
-        String redisUrl = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--redis-url" -> redisUrl = args[++i];
-                default -> throw new IllegalArgumentException("coldstart [--runs N] [--redis-url URL], got " + args[i]);
+    /** The options of both cold-start modes: how many runs, and a Redis of one's own. */
+    record Options(int runs, String redisUrl) {
+        static Options parse(String mode, String[] args) {
+            int runs = 7;
+            String redisUrl = null;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--runs" -> runs = Integer.parseInt(args[++i]);
+                    case "--redis-url" -> redisUrl = args[++i];
+                    default -> throw new IllegalArgumentException(mode + " [--runs N] [--redis-url URL], got " + args[i]);
+                }
             }
+            return new Options(runs, redisUrl);
         }
+    }
+
+    public static String run(String[] args, Path outDir, PrintStream out) throws Exception {
+        Options parsed = Options.parse("coldstart", args);
+        int runs = parsed.runs();
+        String redisUrl = parsed.redisUrl();
         Path classes = Path.of("target", "classes");
         Path lib = Path.of("target", "deployable", "lib");
         if (!Files.isDirectory(lib)) {
@@ -179,7 +189,7 @@ public final class ColdStart {
         }
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int n = sorted.size();

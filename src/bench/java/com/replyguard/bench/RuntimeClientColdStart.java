@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,15 +34,9 @@ public final class RuntimeClientColdStart {
     }
 
     public static String run(String[] args, Path outDir, PrintStream out) throws Exception {
-        int runs = 7;
-        String redisUrl = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--redis-url" -> redisUrl = args[++i];
-                default -> throw new IllegalArgumentException("coldstart-ric [--runs N] [--redis-url URL], got " + args[i]);
-            }
-        }
+        ColdStart.Options options = ColdStart.Options.parse("coldstart-ric", args);
+        int runs = options.runs();
+        String redisUrl = options.redisUrl();
         String event = Files.readString(Path.of("events", "one-message.json"));
         StringBuilder md = new StringBuilder();
         String loadBefore = Load.now();
@@ -141,9 +134,6 @@ public final class RuntimeClientColdStart {
     }
 
     private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {
-        List<Double> sorted = new ArrayList<>(runs.stream().map(figure::applyAsDouble).toList());
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return ColdStart.median(runs.stream().map(figure::applyAsDouble).toList());
     }
 }
