@@ -16,6 +16,9 @@ import java.time.Duration;
 public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout, URI queueUrl, Duration queueTimeout,
                            String webhookSecret) {
 
+    /** SendMessage attempts, retries included: SQS answers in milliseconds. */
+    public static final int SQS_MAX_ATTEMPTS = 3;
+
     /** A signing key shorter than this is refused: HMAC-SHA256 wants 256 bits of randomness. */
     static final int MIN_SECRET_CHARS = 32;
 
@@ -28,6 +31,19 @@ public record SinkSettings(Kind kind, URI webhookUrl, Duration webhookTimeout, U
         return new SinkSettings(kind, webhookUrl, env.millis("REPLY_WEBHOOK_TIMEOUT_MS", 5_000, 100, 120_000),
                 queueUrl, env.millis("REPLY_QUEUE_TIMEOUT_MS", 5_000, 100, 60_000),
                 kind == Kind.WEBHOOK ? webhookSecret(env) : null);
+    }
+
+    /**
+     * The longest one delivery takes, the sink's own timeouts and retries included: kept back in the
+     * invocation once a reply is committed, and after which a committed reply never confirmed is
+     * taken as never delivered.
+     */
+    public java.time.Duration worstDelivery() {
+        return switch (kind) {
+            case STDOUT -> java.time.Duration.ZERO;
+            case WEBHOOK -> webhookTimeout;
+            case SQS -> queueTimeout.multipliedBy(SQS_MAX_ATTEMPTS);
+        };
     }
 
     private static String webhookSecret(Environment env) {

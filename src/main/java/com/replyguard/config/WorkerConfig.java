@@ -66,6 +66,11 @@ public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSe
                     + ") must be at least 6 x FUNCTION_TIMEOUT_SECONDS (" + timeout + "): a job must not come back"
                     + " to a second worker while the first still works on it");
         }
+        if (sink.worstDelivery().plusMillis(500).compareTo(aws.functionTimeout()) >= 0) {
+            throw new ConfigException((sink.kind() == SinkSettings.Kind.SQS ? "REPLY_QUEUE_TIMEOUT_MS x 3 attempts ("
+                    : "REPLY_WEBHOOK_TIMEOUT_MS (") + sink.worstDelivery().toMillis() + " ms) plus 500 ms must be below the"
+                    + " function timeout FUNCTION_TIMEOUT_SECONDS (" + timeout + " s): a committed reply must have time to be delivered");
+        }
         if (generator.kind() != GeneratorSettings.Kind.SCRIPTED
                 && generator.llm().budget().compareTo(aws.functionTimeout()) >= 0) {
             throw new ConfigException("GENERATOR_TIMEOUT_MS x GENERATOR_MAX_ATTEMPTS (" + generator.llm().budget().toMillis()

@@ -35,6 +35,11 @@ final class GuardDecisions {
     private GuardDecisions() {
     }
 
+    /** How old a committed, unconfirmed reply is when its worker is taken for gone: the longest delivery, plus a margin. */
+    static Duration staleAfter(Duration deliveryTimeout) {
+        return deliveryTimeout.plus(RETRY_MARGIN);
+    }
+
     // ------------------------------------------------------------------ the batch
 
     /**
@@ -106,8 +111,9 @@ final class GuardDecisions {
                 case MessageState.Answered answered -> steps.add(new HolderStep.AlreadyAnswered());
                 case MessageState.Committed committed -> {
                     Duration age = Duration.between(committed.committedAt(), now);
-                    steps.add(age.compareTo(deliveryTimeout) >= 0 ? new HolderStep.Resend(committed.reply())
-                            : new HolderStep.WaitForDelivery(deliveryTimeout.minus(age).plus(RETRY_MARGIN)));
+                    Duration stale = staleAfter(deliveryTimeout);
+                    steps.add(age.compareTo(stale) >= 0 ? new HolderStep.Resend(committed.reply())
+                            : new HolderStep.WaitForDelivery(stale.minus(age).plus(RETRY_MARGIN)));
                     covered.add(job.userMessage());
                 }
                 case MessageState.Unanswered unanswered -> {
@@ -198,7 +204,11 @@ final class GuardDecisions {
                                     boolean coalesce) {
         List<String> inFlight = new ArrayList<>();
         inFlight.add(held.holderQuestion());
-        inFlight.addAll(held.handedOverTexts());
+        Set<String> handedOverIds = new HashSet<>();
+        for (HandedOverMessage message : held.handedOver()) {
+            handedOverIds.add(message.messageId());
+            inFlight.add(message.text());
+        }
         inFlight.addAll(held.recentQuestions());
         Duration afterHolder = held.leaseLeft().plus(RETRY_MARGIN);
         List<JoinStep> steps = new ArrayList<>();
@@ -210,6 +220,9 @@ final class GuardDecisions {
                 steps.add(new JoinStep.Wait(afterHolder, "a reply covering it is committed, its delivery not yet confirmed"));
             } else if (job.messageId().equals(held.holderMessageId())) {
                 steps.add(new JoinStep.Wait(afterHolder, "its own message is being answered by the job holding the flag"));
+            } else if (handedOverIds.contains(job.messageId())) {
+                // another copy of a message already handed over: not a repeat of itself; hand over again (a no-op) and wait
+                steps.add(coalesce ? new JoinStep.HandOver() : new JoinStep.Skip());
             } else {
                 double similarity = highest(job.userMessage(), inFlight);
                 if (similarity >= questionSimilarity) {

@@ -148,15 +148,15 @@ public interface ReplyGuard {
          * @param holderQuestion  the holder's question, normalised
          * @param states          each asked messageId's state
          * @param recentQuestions normalised questions answered within the guard TTL
-         * @param handedOverTexts the messages already handed to the holder, normalised
+         * @param handedOver      the messages already handed to the holder
          */
         record InProgress(String holderMessageId, Duration leaseLeft, String holderQuestion,
-                          Map<String, MessageState> states, List<String> recentQuestions, List<String> handedOverTexts)
+                          Map<String, MessageState> states, List<String> recentQuestions, List<HandedOverMessage> handedOver)
                 implements Admission {
             public InProgress {
                 states = Map.copyOf(states);
                 recentQuestions = List.copyOf(recentQuestions);
-                handedOverTexts = List.copyOf(handedOverTexts);
+                handedOver = List.copyOf(handedOver);
             }
         }
 

@@ -74,8 +74,9 @@ public final class ReplyPipeline {
     /**
      * Tuning of the pipeline, from the guard and sink settings.
      *
-     * @param deliveryTimeout      the sink's longest delivery (its timeout and retries): a committed
-     *                             reply unconfirmed for longer is taken as never delivered
+     * @param deliveryTimeout      the sink's longest delivery (its timeout and retries): kept back in
+     *                             the invocation to deliver a committed reply; a committed reply
+     *                             unconfirmed for a second longer is taken as never delivered
      * @param leaseWithoutDeadline the flag's lease when the invocation has no deadline (local runs)
      */
     public record Policy(double questionSimilarity, double replySimilarity, boolean coalesce, int maxRounds,
@@ -421,7 +422,7 @@ public final class ReplyPipeline {
                 // the worker that committed it is gone: the same reply, same replyId, never a new one
                 boolean sent = deliver(reply);
                 Verdict verdict = sent ? Verdict.ack(Outcome.REPLIED)
-                        : Verdict.failed(lastError(), policy.deliveryTimeout().plus(GuardDecisions.RETRY_MARGIN));
+                        : Verdict.failed(lastError(), GuardDecisions.staleAfter(policy.deliveryTimeout()).plus(GuardDecisions.RETRY_MARGIN));
                 resentFor.get(reply.replyId()).forEach(job -> verdicts.put(job.messageId(), verdict));
             }
 
@@ -536,7 +537,7 @@ public final class ReplyPipeline {
                     // fail open: a reply is better than none; it keeps its replyId, recorded once Redis answers
                     if (!deliver(reply)) {
                         invocation.unrecorded.add(new Unrecorded(attempt, matchId, null, true));
-                        return new Answered.Failed(lastError(), policy.deliveryTimeout().plus(GuardDecisions.RETRY_MARGIN));
+                        return new Answered.Failed(lastError(), GuardDecisions.staleAfter(policy.deliveryTimeout()).plus(GuardDecisions.RETRY_MARGIN));
                     }
                     invocation.unrecorded.add(new Unrecorded(attempt, matchId, reply, true));
                     return new Answered.Delivered(reply, List.of());
@@ -567,7 +568,7 @@ public final class ReplyPipeline {
                                 release(List.of(), List.of());
                             }
                             // committed: the retry re-sends this same reply once its delivery timeout has passed
-                            return new Answered.Failed(lastError(), policy.deliveryTimeout().plus(GuardDecisions.RETRY_MARGIN));
+                            return new Answered.Failed(lastError(), GuardDecisions.staleAfter(policy.deliveryTimeout()).plus(GuardDecisions.RETRY_MARGIN));
                         }
                         return new Answered.Delivered(reply, committed.leftover());
                     }

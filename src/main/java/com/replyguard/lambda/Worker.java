@@ -31,9 +31,6 @@ import java.time.Duration;
  */
 final class Worker implements AutoCloseable {
 
-    /** SendMessage attempts, retries included: SQS answers in milliseconds. */
-    private static final int SQS_MAX_ATTEMPTS = 3;
-
     final WorkerConfig config;
     final ReplyPipeline pipeline;
     final SnapStartHooks hooks; // held here: the CRaC context keeps only a weak reference
@@ -67,13 +64,13 @@ final class Worker implements AutoCloseable {
                 case STDOUT -> new StdoutSink(stdout);
                 case WEBHOOK -> new WebhookSink(config.sink().webhookUrl(), config.sink().webhookTimeout(),
                         config.sink().webhookSecret());
-                case SQS -> new SqsSink(aws.sqs(config.sink().queueTimeout(), SQS_MAX_ATTEMPTS), config.sink().queueUrl());
+                case SQS -> new SqsSink(aws.sqs(config.sink().queueTimeout(), SinkSettings.SQS_MAX_ATTEMPTS), config.sink().queueUrl());
             };
             ReplyPipeline.Policy policy = new ReplyPipeline.Policy(config.guard().questionSimilarity(),
                     config.guard().replySimilarity(),
                     // with no guard, nothing is deduplicated or joined: the baseline answers every record
                     config.guard().enabled() && config.guard().coalesce(), config.guard().coalesceMaxRounds(),
-                    deliveryTimeout(config.sink()), config.guard().ttl());
+                    config.sink().worstDelivery(), config.guard().ttl());
             ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink, policy, clock);
             SnapStartHooks hooks = new SnapStartHooks(new JobParser(config.maxMessageChars()), guard, generator, sink,
                     System.out, config.observability());
@@ -83,20 +80,6 @@ final class Worker implements AutoCloseable {
             aws.close();
             throw e;
         }
-    }
-
-    /**
-     * The longest a delivery takes: the sink's own worst case, plus a margin. Kept back in the
-     * invocation for delivering once a reply is committed; and a committed reply unconfirmed for
-     * longer is taken as never delivered (its worker is gone), and sent again.
-     */
-    static Duration deliveryTimeout(SinkSettings sink) {
-        Duration worst = switch (sink.kind()) {
-            case STDOUT -> Duration.ZERO;
-            case WEBHOOK -> sink.webhookTimeout();
-            case SQS -> sink.queueTimeout().multipliedBy(SQS_MAX_ATTEMPTS);
-        };
-        return worst.plusSeconds(1);
     }
 
     /**

@@ -214,7 +214,7 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
             case "ANSWERED" -> new Admission.AlreadyAnswered();
             case "IN_PROGRESS" -> new Admission.InProgress((String) result.get(1), leaseLeft(result.get(2)),
                     (String) result.get(3), states(asked, (List<Object>) result.get(4)), (List<String>) result.get(5),
-                    handedOver(result.get(6), null).stream().map(m -> ChatText.normalized(m.text())).toList());
+                    handedOver(result.get(6), null));
             case "HANDED_OVER" -> new Admission.HandedOver((String) result.get(1), leaseLeft(result.get(2)));
             case "FULL" -> new Admission.Full((String) result.get(1), leaseLeft(result.get(2)));
             case "GRANTED" -> new Admission.Granted(states(asked, (List<Object>) result.get(1)),

@@ -121,6 +121,16 @@ class AwsConfigTest {
     }
 
     @Test
+    void shouldRefuseADeliveryTimeout_thatLeavesNoTimeToDeliverWithinTheFunction() {
+        assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "2", "REPLY_SINK", "webhook",
+                "REPLY_WEBHOOK_URL", "https://example.invalid/r", "REPLY_WEBHOOK_TIMEOUT_MS", "1600")))
+                .hasMessageStartingWith("REPLY_WEBHOOK_TIMEOUT_MS (1600 ms) plus 500 ms must be below the function timeout");
+        assertThat(WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "2", "REPLY_SINK", "webhook",
+                "REPLY_WEBHOOK_URL", "https://example.invalid/r", "REPLY_WEBHOOK_TIMEOUT_MS", "400")).sink().worstDelivery())
+                .isEqualTo(Duration.ofMillis(400));
+    }
+
+    @Test
     void shouldTakeAnyGuardTtl_sinceTheFlagsLeaseFollowsTheInvocation() {
         // the flag lives for the invocation's remaining time plus a margin; GUARD_TTL_SECONDS is the
         // similarity window only, whether shorter than the function timeout or longer than the visibility

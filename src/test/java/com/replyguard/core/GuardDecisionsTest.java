@@ -56,7 +56,7 @@ class GuardDecisionsTest {
         assertThat(plan.steps().get(1)).isInstanceOf(HolderStep.Repeat.class);
         assertThat(plan.steps().get(2)).isEqualTo(new HolderStep.Resend(old));
         assertThat(plan.steps().get(3)).isInstanceOfSatisfying(HolderStep.WaitForDelivery.class,
-                wait -> assertThat(wait.retryAfter()).isEqualTo(Duration.ofSeconds(6)));
+                wait -> assertThat(wait.retryAfter()).as("stale after 6 s + 1 s, 1 s old, + 1 s").isEqualTo(Duration.ofSeconds(7)));
         assertThat(plan.steps().get(4)).isInstanceOf(HolderStep.Answer.class);
         assertThat(plan.steps().get(5)).as("a repeat of a message of the same batch").isInstanceOf(HolderStep.Repeat.class);
     }
@@ -92,7 +92,7 @@ class GuardDecisionsTest {
     @Test
     void shouldHandOverANewMessage_waitOnACopyOfTheHoldersOwn_andSkipRepeatsOfAnythingInFlightOrRecent() {
         Admission.InProgress held = new Admission.InProgress("h", Duration.ofSeconds(20), "salut", Map.of(),
-                List.of("tu fais quoi ce week end"), List.of("tu as un chat"));
+                List.of("tu fais quoi ce week end"), List.of(handed("c", "tu as un chat ?", 1)));
         List<Job> jobs = List.of(job("h", "salut"), job("x", "Salut !!"), job("y", "tu as un chat ??"),
                 job("z", "Tu fais quoi ce weekend ?"), job("w", "tu habites où ?"), job("v", "tu habites où ??"));
 
@@ -107,6 +107,9 @@ class GuardDecisionsTest {
         assertThat(steps.get(5)).as("repeat of one handed over just before in this batch").isInstanceOf(JoinStep.Repeat.class);
         assertThat(GuardDecisions.whileHeld(List.of(job("w", "tu habites où ?")), held, 0.70, false).getFirst())
                 .as("COALESCE=false").isInstanceOf(JoinStep.Skip.class);
+        assertThat(GuardDecisions.whileHeld(List.of(job("c", "tu as un chat ?")), held, 0.70, true).getFirst())
+                .as("a second copy of a message already handed over is not a repeat of itself")
+                .isInstanceOf(JoinStep.HandOver.class);
     }
 
     @Test

@@ -355,6 +355,25 @@ class ProtocolSequencesIntegrationTest {
     }
 
     @Test
+    void shouldNotTakeASecondCopyOfAHandedOverMessage_forARepeatOfItself() throws Exception {
+        ReplyGuardHandler holder = container(env("GENERATOR_DELAY_MS", "1000"), Clock.systemUTC());
+        ReplyGuardHandler b = container(env(), Clock.systemUTC());
+        warm(b);
+        Future<SQSBatchResponse> held = threads.submit(() -> holder.handleRequest(Sqs.event(
+                Sqs.record("c1", Sqs.job("m-copy", "msg-1", "salut"), 1)), null));
+        awaitKey("rg:{m-copy}:flag");
+        SQSBatchResponse first = b.handleRequest(Sqs.event(Sqs.record("c2a", Sqs.job("m-copy", "msg-2", "tu parles anglais ?"), 1)), null);
+        // the bridge enqueued msg-2 twice: the second copy finds the first in the holder's list
+        SQSBatchResponse second = b.handleRequest(Sqs.event(Sqs.record("c2b", Sqs.job("m-copy", "msg-2", "tu parles anglais ?"), 1)), null);
+        held.get(20, TimeUnit.SECONDS);
+
+        assertThat(Sqs.failedIds(first)).containsExactly("c2a");
+        assertThat(Sqs.failedIds(second)).as("waits for the holder like the first copy; not marked answered as a repeat")
+                .containsExactly("c2b");
+        assertThat(answered("m-copy")).containsEntry("msg-2", 1);
+    }
+
+    @Test
     void shouldKeepACopyOfTheHoldersOwnMessageOnTheQueue_whileTheHolderMayStillFail() throws Exception {
         ReplyGuardHandler holder = container(env("GENERATOR_DELAY_MS", "1000"), Clock.systemUTC());
         ReplyGuardHandler b = container(env(), Clock.systemUTC());
