@@ -18,9 +18,12 @@ import java.util.Locale;
  * @param breakerFailures consecutive Redis failures that open the breaker ({@code REDIS_BREAKER_FAILURES})
  * @param breakerCooldown how long the open breaker bypasses Redis before one probe ({@code REDIS_BREAKER_COOLDOWN_MS})
  * @param tlsCaFile      PEM file of the CAs to trust for {@code rediss://} ({@code REDIS_TLS_CA_FILE}); null: the JDK's
+ * @param retryTimeout   how long the one retry of a command whose result is unknown waits
+ *                       ({@code REDIS_RETRY_TIMEOUT_MS}): longer than a command, so that a short stall
+ *                       of Redis ends in an answer rather than a fail-open
  */
 public record RedisSettings(String url, boolean cluster, Duration timeout, Duration connectTimeout, String urlSecretArn,
-                            int breakerFailures, Duration breakerCooldown, Path tlsCaFile) {
+                            int breakerFailures, Duration breakerCooldown, Path tlsCaFile, Duration retryTimeout) {
 
     static RedisSettings from(Environment env, boolean required) {
         String url = env.text("REDIS_URL");
@@ -44,7 +47,8 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
                 // one failure opens it: an outage costs a container one timeout, not one per message
                 (int) env.number("REDIS_BREAKER_FAILURES", 1, 1, 1_000, "failures"),
                 env.millis("REDIS_BREAKER_COOLDOWN_MS", 2_000, 10, 600_000),
-                tlsCaFile(env, url));
+                tlsCaFile(env, url),
+                env.millis("REDIS_RETRY_TIMEOUT_MS", 2_000, 10, 60_000));
     }
 
     private static Path tlsCaFile(Environment env, String url) {
@@ -67,7 +71,7 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
     public RedisSettings withUrl(String secretUrl) {
         check(secretUrl, "the secret named by REDIS_URL_SECRET_ARN");
         return new RedisSettings(secretUrl, cluster, timeout, connectTimeout, urlSecretArn, breakerFailures,
-                breakerCooldown, tlsCaFile);
+                breakerCooldown, tlsCaFile, retryTimeout);
     }
 
     /** @param source how to name the value in errors: never the value itself (it may hold a password) */
@@ -100,6 +104,7 @@ public record RedisSettings(String url, boolean cluster, Duration timeout, Durat
     public String toString() {
         return "redis=" + endpoint() + ", cluster=" + cluster + ", timeout=" + timeout.toMillis() + "ms"
                 + ", connectTimeout=" + connectTimeout.toMillis() + "ms, breaker=" + breakerFailures + " failures/"
-                + breakerCooldown.toMillis() + "ms" + (tlsCaFile == null ? "" : ", tlsCaFile=" + tlsCaFile);
+                + breakerCooldown.toMillis() + "ms, retryTimeout=" + retryTimeout.toMillis() + "ms"
+                + (tlsCaFile == null ? "" : ", tlsCaFile=" + tlsCaFile);
     }
 }

@@ -66,6 +66,10 @@ public record WorkerConfig(RedisSettings redis, GuardSettings guard, GeneratorSe
                     + ") must be at least 6 x FUNCTION_TIMEOUT_SECONDS (" + timeout + "): a job must not come back"
                     + " to a second worker while the first still works on it");
         }
+        if (guard.enabled() && redis.timeout().plus(redis.retryTimeout()).compareTo(aws.functionTimeout()) >= 0) {
+            throw new ConfigException("REDIS_TIMEOUT_MS + REDIS_RETRY_TIMEOUT_MS (" + redis.timeout().plus(redis.retryTimeout()).toMillis()
+                    + " ms) must be below the function timeout FUNCTION_TIMEOUT_SECONDS (" + timeout + " s)");
+        }
         if (sink.worstDelivery().plusMillis(500).compareTo(aws.functionTimeout()) >= 0) {
             throw new ConfigException((sink.kind() == SinkSettings.Kind.SQS ? "REPLY_QUEUE_TIMEOUT_MS x 3 attempts ("
                     : "REPLY_WEBHOOK_TIMEOUT_MS (") + sink.worstDelivery().toMillis() + " ms) plus 500 ms must be below the"

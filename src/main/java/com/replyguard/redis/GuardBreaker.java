@@ -89,6 +89,18 @@ final class GuardBreaker {
         }
     }
 
+    /**
+     * The permit of a probe made in the background while the breaker is open, whatever the
+     * cool-down, or {@code null} when it is closed or a probe is already running.
+     */
+    synchronized Permit acquireBackgroundProbe() {
+        if (!open || probing) {
+            return null;
+        }
+        probing = true;
+        return new Permit(Kind.PROBE, epoch);
+    }
+
     /** The permit of the one retry of a call whose result is unknown: granted even when open. */
     synchronized Permit acquireRetry() {
         return new Permit(open ? Kind.RETRY : Kind.CALL, epoch);

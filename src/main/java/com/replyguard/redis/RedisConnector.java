@@ -8,6 +8,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -73,6 +74,19 @@ final class RedisConnector implements AutoCloseable {
     /** The password as written in REDIS_URL and decoded: scrubbed from every error message this class writes. */
     private final List<String> secrets;
     private final AtomicReference<CompletableFuture<Session>> session = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final long cooldownMillis;
+    private volatile boolean closed;
+
+    /** Set while the one retry of a command whose result is unknown runs: its timeout is the longer retry timeout. */
+    private static final ThreadLocal<Boolean> PATIENT = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** Whether the guard's Redis serves writes again: the breaker's background probe. */
+    private static final LuaScript PROBE = LuaScript.load("probe.lua", ScriptOutputType.STATUS);
+    private static final String PROBE_KEY = "rg:{replyguard:probe}:ping";
+    /** Background probes after the breaker opens: soon at first, a blip heals in a fraction of a second. */
+    private static final long[] PROBE_DELAYS_MILLIS = {100, 200, 400, 800, 1_600};
+    /** Background probes left unanswered before the connection is taken for stale and dropped (about 3 s). */
+    private static final int STALE_AFTER_PROBES = 3;
 
     /** One open connection and the commands bound to it. */
     record Session(StatefulConnection<String, String> connection, RedisScriptingCommands<String, String> commands,
@@ -105,6 +119,11 @@ final class RedisConnector implements AutoCloseable {
     private static final List<String> STALE_PRIMARY = List.of("READONLY", "MASTERDOWN");
 
     RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets) {
+        this(backend, breaker, connectBudget, secrets, Duration.ofSeconds(2));
+    }
+
+    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets, Duration cooldown) {
+        this.cooldownMillis = cooldown.toMillis();
         this.backend = backend;
         this.breaker = breaker;
         this.connectBudgetMillis = connectBudget.toMillis();
@@ -137,7 +156,7 @@ final class RedisConnector implements AutoCloseable {
         }
         java.net.URI parsed = java.net.URI.create(config.url()); // checked as a URI when the configuration was read
         return new RedisConnector(backend, breaker, budget,
-                Arrays.asList(passwordOf(parsed.getRawUserInfo()), passwordOf(parsed.getUserInfo())));
+                Arrays.asList(passwordOf(parsed.getRawUserInfo()), passwordOf(parsed.getUserInfo())), config.breakerCooldown());
     }
 
     /** The password in the user-info part of {@code redis://[user:]password@host}, or null. */
@@ -171,6 +190,7 @@ final class RedisConnector implements AutoCloseable {
      */
     <T> T run(LuaScript script, String[] keys, String[] args, boolean retry) {
         GuardBreaker.Permit permit = retry ? breaker.acquireRetry() : breaker.acquire();
+        PATIENT.set(retry);
         try {
             T result = script.run(session().commands(), keys, args);
             breaker.succeeded(permit);
@@ -178,6 +198,8 @@ final class RedisConnector implements AutoCloseable {
         } catch (RuntimeException e) {
             account(permit, e);
             throw e;
+        } finally {
+            PATIENT.set(Boolean.FALSE);
         }
     }
 
@@ -192,6 +214,7 @@ final class RedisConnector implements AutoCloseable {
             throw new NotConnectedException("not connected: sent nothing");
         }
         GuardBreaker.Permit permit = breaker.acquireRetry();
+        PATIENT.set(Boolean.TRUE);
         try {
             T result = script.run(current.join().commands(), keys, args);
             breaker.succeeded(permit);
@@ -199,6 +222,8 @@ final class RedisConnector implements AutoCloseable {
         } catch (RuntimeException e) {
             account(permit, e);
             throw e;
+        } finally {
+            PATIENT.set(Boolean.FALSE);
         }
     }
 
@@ -277,7 +302,9 @@ final class RedisConnector implements AutoCloseable {
         if (e instanceof GuardBreaker.OpenException) {
             return;
         }
-        breaker.failed(permit, e);
+        if (breaker.failed(permit, e)) {
+            startProbing();
+        }
         boolean stalePrimary = failure == Failure.UNHEALTHY
                 && errorCode((RedisCommandExecutionException) unwrap(e), STALE_PRIMARY) != null;
         // a failed probe with no answer: the socket may be stale (black-holed); the next probe connects afresh
@@ -309,6 +336,55 @@ final class RedisConnector implements AutoCloseable {
         return t;
     }
 
+    /**
+     * While the breaker is open, probes Redis in the background (a write, so that a read-only
+     * replica does not pass), soon at first then once per cool-down, and closes the breaker as soon
+     * as Redis serves: messages stop being answered without the guard within a fraction of a second
+     * of Redis coming back, instead of waiting a whole cool-down for a message to probe.
+     */
+    private void startProbing() {
+        if (closed || !probing.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("redis-breaker-probe").start(() -> {
+            try {
+                for (int attempt = 0; !closed; attempt++) {
+                    pauseMillis(attempt < PROBE_DELAYS_MILLIS.length ? PROBE_DELAYS_MILLIS[attempt] : cooldownMillis);
+                    GuardBreaker.Permit permit = breaker.acquireBackgroundProbe();
+                    if (permit == null) {
+                        if (breaker.state() == GuardBreaker.State.CLOSED) {
+                            return;
+                        }
+                        continue; // a message's probe is running
+                    }
+                    try {
+                        PROBE.run(session().commands(), new String[] {PROBE_KEY}, "probe");
+                        breaker.succeeded(permit);
+                        return;
+                    } catch (RuntimeException e) {
+                        breaker.failed(permit, e);
+                        Failure failure = failure(e);
+                        // a demoted primary: reconnect now; no answer: a stall (a retry may be waiting on this
+                        // connection) or a stale socket, taken for stale once the stall outlasts a retry
+                        if (failure == Failure.UNHEALTHY || failure == Failure.UNKNOWN && attempt >= STALE_AFTER_PROBES) {
+                            dropSession();
+                        }
+                    }
+                }
+            } finally {
+                probing.set(false);
+            }
+        });
+    }
+
+    private static void pauseMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** No connection could be had for a call: nothing was sent. */
     static final class NotConnectedException extends RedisConnectionException {
         NotConnectedException(String message) {
@@ -336,6 +412,7 @@ final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         session.set(null); // shutting the client down closes its connections
         try {
             backend.shutdown();
@@ -451,9 +528,29 @@ final class RedisConnector implements AutoCloseable {
     private static void lambdaOptions(ClientOptions.Builder options, RedisSettings config) {
         options.socketOptions(socketOptions(config))
                 .sslOptions(sslOptions(config))
-                .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
+                .timeoutOptions(timeouts(config))
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    /**
+     * Every command waits {@code REDIS_TIMEOUT_MS}; the one retry of a command whose result is
+     * unknown waits {@code REDIS_RETRY_TIMEOUT_MS} (Lettuce reads the source on the calling thread).
+     */
+    private static TimeoutOptions timeouts(RedisSettings config) {
+        long command = config.timeout().toMillis();
+        long retry = Math.max(command, config.retryTimeout().toMillis());
+        return TimeoutOptions.builder().timeoutSource(new TimeoutOptions.TimeoutSource() {
+            @Override
+            public long getTimeout(io.lettuce.core.protocol.RedisCommand<?, ?, ?> redisCommand) {
+                return PATIENT.get() ? retry : command;
+            }
+
+            @Override
+            public TimeUnit getTimeUnit() {
+                return TimeUnit.MILLISECONDS;
+            }
+        }).build();
     }
 
     private static Backend standalone(RedisURI uri, RedisSettings config) {

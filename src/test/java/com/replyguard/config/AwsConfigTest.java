@@ -122,10 +122,12 @@ class AwsConfigTest {
 
     @Test
     void shouldRefuseADeliveryTimeout_thatLeavesNoTimeToDeliverWithinTheFunction() {
-        assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "2", "REPLY_SINK", "webhook",
-                "REPLY_WEBHOOK_URL", "https://example.invalid/r", "REPLY_WEBHOOK_TIMEOUT_MS", "1600")))
-                .hasMessageStartingWith("REPLY_WEBHOOK_TIMEOUT_MS (1600 ms) plus 500 ms must be below the function timeout");
-        assertThat(WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "2", "REPLY_SINK", "webhook",
+        assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "5", "REPLY_SINK", "webhook",
+                "REPLY_WEBHOOK_URL", "https://example.invalid/r", "REPLY_WEBHOOK_TIMEOUT_MS", "4600")))
+                .hasMessageStartingWith("REPLY_WEBHOOK_TIMEOUT_MS (4600 ms) plus 500 ms must be below the function timeout");
+        assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "2")))
+                .hasMessageStartingWith("REDIS_TIMEOUT_MS + REDIS_RETRY_TIMEOUT_MS (2300 ms) must be below the function timeout");
+        assertThat(WorkerConfig.fromEnvironment(env("FUNCTION_TIMEOUT_SECONDS", "5", "REPLY_SINK", "webhook",
                 "REPLY_WEBHOOK_URL", "https://example.invalid/r", "REPLY_WEBHOOK_TIMEOUT_MS", "400")).sink().worstDelivery())
                 .isEqualTo(Duration.ofMillis(400));
     }

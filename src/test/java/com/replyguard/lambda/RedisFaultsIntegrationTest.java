@@ -278,19 +278,20 @@ class RedisFaultsIntegrationTest {
              ReplyGuardHandler handler = container(env("redis://127.0.0.1:" + redis.port()))) {
             assertThat(sequential(handler, 2, "warm").outcomes()).isEqualTo(Map.of("REPLIED", 2));
 
-            // a real slow Redis: every client is held for 2 s (commands run afterwards)
-            assertThat(redis.command("CLIENT PAUSE 2000 ALL")).isEqualTo("+OK");
+            // a real slow Redis: every client is held for 3 s (commands run afterwards), longer than a
+            // command (300 ms) and its one retry (2 s) together
+            assertThat(redis.command("CLIENT PAUSE 3000 ALL")).isEqualTo("+OK");
             Run run = sequential(handler, 20, "slow");
             assertThat(run.delivered()).as("every message answered").isEqualTo(20);
             Message first = run.messages().getFirst();
             assertThat(first.outcome()).isEqualTo("GUARD_BYPASSED");
             assertThat(first.error()).contains("RedisCommandTimeoutException");
-            assertThat(first.guardMs()).as("it paid the 300 ms timeout twice: the admit and its one retry").isBetween(550.0, MAX_GUARD_MS);
+            assertThat(first.guardMs()).as("the admit's 300 ms timeout, then its retry's 2 s").isBetween(2_250.0, MAX_GUARD_MS);
             // the first invocation waited (at most 2 s, after its reply was sent) for Redis to answer, recorded
             // that reply and cleared the flag its timed-out admit took: the breaker closed, the rest are guarded
             assertThat(run.messages().subList(1, 20)).allMatch(m -> m.outcome().equals("REPLIED") || m.outcome().equals("GUARD_BYPASSED"));
             assertThat(run.messages()).allSatisfy(m -> assertThat(m.guardMs()).isLessThan(MAX_GUARD_MS));
-            figure("slow (CLIENT PAUSE 2 s, longer than the 300 ms timeout), 20 messages", "the first GUARD_BYPASSED after its admit and one retry timed out; "
+            figure("slow (CLIENT PAUSE 3 s, longer than the 300 ms timeout and the 2 s retry), 20 messages", "the first GUARD_BYPASSED after its admit and one retry timed out; "
                     + "its reply recorded once Redis answered; then " + run.outcomes(), run);
 
             // A timed-out command is unknown: it may have run once the pause ended. Whatever it left
@@ -315,10 +316,27 @@ class RedisFaultsIntegrationTest {
     }
 
     @Test
+    void shouldAnswerUnderTheGuard_whenRedisStallsForLessThanTheRetryTimeout() {
+        try (RedisProcess redis = RedisProcess.builder().start();
+             ReplyGuardHandler handler = container(env("redis://127.0.0.1:" + redis.port()))) {
+            assertThat(sequential(handler, 1, "warm").outcomes()).isEqualTo(Map.of("REPLIED", 1));
+            assertThat(redis.command("CLIENT PAUSE 1000 ALL")).isEqualTo("+OK");
+            Run run = sequential(handler, 5, "stall");
+            // the admit timed out after 300 ms; its retry, same token, waited and found its own flag
+            assertThat(run.outcomes()).isEqualTo(Map.of("REPLIED", 5));
+            assertThat(run.messages().getFirst().guardMs()).as("about the stall").isBetween(650.0, MAX_GUARD_MS);
+            figure("stalled (CLIENT PAUSE 1 s, longer than the 300 ms timeout, shorter than the 2 s retry), 5 messages",
+                    "REPLIED × 5: the admit's retry found its own flag", run);
+        }
+    }
+
+    @Test
     void shouldClearTheFlagsOfTimedOutAdmitsThatRanLate_andRememberTheReplies_onceRedisAnswers() {
         // breaker effectively off: the connection stays, so the admits queued during the pause do run afterwards
         try (RedisProcess redis = RedisProcess.builder().start();
-             ReplyGuardHandler handler = container(env("redis://127.0.0.1:" + redis.port(), "REDIS_BREAKER_FAILURES", "1000"));
+             // a retry no more patient than a command: the pause outlasts both, the admit fails open
+             ReplyGuardHandler handler = container(env("redis://127.0.0.1:" + redis.port(), "REDIS_BREAKER_FAILURES", "1000",
+                     "REDIS_RETRY_TIMEOUT_MS", "300"));
              RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
              StatefulRedisConnection<String, String> inspect = client.connect()) {
             assertThat(sequential(handler, 1, "warm").outcomes()).isEqualTo(Map.of("REPLIED", 1));
