@@ -189,6 +189,15 @@ final class RedisConnector implements AutoCloseable {
      * @throws RedisException when it failed; {@link #failure} says how
      */
     <T> T run(LuaScript script, String[] keys, String[] args, boolean retry) {
+        return run(script, keys, args, retry, false);
+    }
+
+    /**
+     * @param retriedIfUnknown the caller retries this call if its result is unknown: such a failure is
+     *                         left to the retry to count, so that a stall the retry outlasts does not
+     *                         open the breaker (an outage opens it when the retry fails too)
+     */
+    <T> T run(LuaScript script, String[] keys, String[] args, boolean retry, boolean retriedIfUnknown) {
         GuardBreaker.Permit permit = retry ? breaker.acquireRetry() : breaker.acquire();
         PATIENT.set(retry);
         try {
@@ -196,7 +205,9 @@ final class RedisConnector implements AutoCloseable {
             breaker.succeeded(permit);
             return result;
         } catch (RuntimeException e) {
-            account(permit, e);
+            if (!(retriedIfUnknown && permit.kind() == GuardBreaker.Kind.CALL && failure(e) == Failure.UNKNOWN)) {
+                account(permit, e);
+            }
             throw e;
         } finally {
             PATIENT.set(Boolean.FALSE);

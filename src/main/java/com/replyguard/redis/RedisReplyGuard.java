@@ -340,7 +340,7 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     private <T> T run(LuaScript script, List<String> keys, String... args) {
         String[] keyArray = keys.toArray(String[]::new);
         try {
-            return redis.run(script, keyArray, args, false);
+            return redis.run(script, keyArray, args, false, true);
         } catch (RedisException | IllegalStateException e) {
             if (!RedisConnector.maybeRan(e)) {
                 throw unavailable(script, e, false);
