@@ -20,16 +20,18 @@ import java.util.Map;
  *                        template), or {@code null}; used to check that time budgets fit inside it
  * @param jobsVisibilityTimeout the jobs queue's visibility timeout ({@code JOBS_VISIBILITY_TIMEOUT_SECONDS},
  *                        set by the template), or {@code null}; must be at least 6 x the function timeout
+ * @param jobsMaxReceiveCount the jobs queue's maxReceiveCount ({@code JOBS_MAX_RECEIVE_COUNT}, set by the
+ *                        template; 5 when unset): receives of a record before SQS moves it to the DLQ
  * @param initialization  how Lambda initialises this container ({@code AWS_LAMBDA_INITIALIZATION_TYPE}:
  *                        {@code on-demand}, {@code provisioned-concurrency}, {@code snap-start}), or
  *                        {@code null} off Lambda (local runs, tests)
  */
 public record AwsSettings(String region, Map<String, URI> endpoints, Duration functionTimeout,
-                          Duration jobsVisibilityTimeout, String initialization) {
+                          Duration jobsVisibilityTimeout, int jobsMaxReceiveCount, String initialization) {
 
     /** Without the deployment's timeouts: local runs and tests. */
     public AwsSettings(String region, Map<String, URI> endpoints, Duration functionTimeout) {
-        this(region, endpoints, functionTimeout, null, null);
+        this(region, endpoints, functionTimeout, null, 5, null);
     }
 
     /**
@@ -68,7 +70,8 @@ public record AwsSettings(String region, Map<String, URI> endpoints, Duration fu
                 : env.seconds("FUNCTION_TIMEOUT_SECONDS", 0, 1, 900);
         Duration visibility = env.text("JOBS_VISIBILITY_TIMEOUT_SECONDS") == null ? null
                 : env.seconds("JOBS_VISIBILITY_TIMEOUT_SECONDS", 0, 0, 43_200);
-        return new AwsSettings(region, endpoints, functionTimeout, visibility, env.text("AWS_LAMBDA_INITIALIZATION_TYPE"));
+        return new AwsSettings(region, endpoints, functionTimeout, visibility,
+                (int) env.number("JOBS_MAX_RECEIVE_COUNT", 5, 1, 1_000, "receives"), env.text("AWS_LAMBDA_INITIALIZATION_TYPE"));
     }
 
     /** The region, or a start failure naming what needs it. */

@@ -78,9 +78,27 @@ public final class ReplyPipeline {
      *                             the invocation to deliver a committed reply; a committed reply
      *                             unconfirmed for a second longer is taken as never delivered
      * @param leaseWithoutDeadline the flag's lease when the invocation has no deadline (local runs)
+     * @param maxReceiveCount      the jobs queue's receives before the DLQ: with Redis unavailable, a
+     *                             record already delivered before (it may have been answered meanwhile)
+     *                             waits for Redis instead of failing open, until its last receives
      */
     public record Policy(double questionSimilarity, double replySimilarity, boolean coalesce, int maxRounds,
-                         Duration deliveryTimeout, Duration leaseWithoutDeadline) {
+                         Duration deliveryTimeout, Duration leaseWithoutDeadline, int maxReceiveCount) {
+
+        public Policy(double questionSimilarity, double replySimilarity, boolean coalesce, int maxRounds,
+                      Duration deliveryTimeout, Duration leaseWithoutDeadline) {
+            this(questionSimilarity, replySimilarity, coalesce, maxRounds, deliveryTimeout, leaseWithoutDeadline, 5);
+        }
+
+        /**
+         * Whether a record may be answered without the guard: on its first receive (nobody can have
+         * answered it yet, unless a copy), or on its last two (better a rare double than a message in
+         * the DLQ). In between, it was delivered before — handed over, or its reply committed — and
+         * answering it blind would often answer it twice.
+         */
+        boolean failsOpen(Job job) {
+            return job.receiveCount() <= 1 || job.receiveCount() >= maxReceiveCount - 1;
+        }
     }
 
     private final ReplyGuard guard;
@@ -603,6 +621,22 @@ public final class ReplyPipeline {
          */
         private void failOpen(List<Job> unique, GuardUnavailableException e) {
             notes.add(e.getMessage());
+            List<Job> now = new ArrayList<>();
+            for (Job job : unique) {
+                if (policy.failsOpen(job)) {
+                    now.add(job);
+                } else {
+                    verdicts.put(job.messageId(), Verdict.failed("Redis unavailable: a record delivered before waits for it"
+                            + " rather than risk a second reply", null));
+                }
+            }
+            if (now.isEmpty()) {
+                if (e.maybeRan()) {
+                    invocation.unrecorded.add(new Unrecorded(attempt, matchId, null, true));
+                }
+                return;
+            }
+            unique = now;
             GuardDecisions.Bypass plan = GuardDecisions.withoutGuard(unique, policy.questionSimilarity());
             plan.repeats().forEach((id, score) -> verdicts.put(id, Verdict.ack(Outcome.SKIPPED_SIMILAR_QUESTION)
                     .withSimilarity(score).withError("repeat within the batch; guard unavailable")));

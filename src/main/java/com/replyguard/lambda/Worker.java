@@ -70,7 +70,7 @@ final class Worker implements AutoCloseable {
                     config.guard().replySimilarity(),
                     // with no guard, nothing is deduplicated or joined: the baseline answers every record
                     config.guard().enabled() && config.guard().coalesce(), config.guard().coalesceMaxRounds(),
-                    config.sink().worstDelivery(), config.guard().ttl());
+                    config.sink().worstDelivery(), config.guard().ttl(), config.aws().jobsMaxReceiveCount());
             ReplyPipeline pipeline = new ReplyPipeline(guard, generator, sink, policy, clock);
             SnapStartHooks hooks = new SnapStartHooks(new JobParser(config.maxMessageChars()), guard, generator, sink,
                     System.out, config.observability());

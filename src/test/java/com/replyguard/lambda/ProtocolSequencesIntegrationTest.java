@@ -314,6 +314,19 @@ class ProtocolSequencesIntegrationTest {
         assertThat(replies("m-down")).as("one reply for the message, its copy and its repeat").hasSize(1);
     }
 
+    @Test
+    void shouldKeepARedeliveredRecordWaiting_ratherThanAnswerItBlind_whenRedisIsDown_untilItsLastReceives() {
+        // a handed-over record coming back, a reply's record whose delivery failed: they may be answered already
+        ReplyGuardHandler a = container(env("REDIS_URL", "redis://127.0.0.1:" + RedisProcess.unusedPort(),
+                "JOBS_MAX_RECEIVE_COUNT", "5"), Clock.systemUTC());
+        SQSBatchResponse second = a.handleRequest(Sqs.event(Sqs.record("w1", Sqs.job("m-blind", "msg-1", "salut"), 2)), null);
+        SQSBatchResponse fourth = a.handleRequest(Sqs.event(Sqs.record("w1", Sqs.job("m-blind", "msg-1", "salut"), 4)), null);
+
+        assertThat(Sqs.failedIds(second)).as("kept on the queue").containsExactly("w1");
+        assertThat(fourth.getBatchItemFailures()).as("answered before SQS would dead-letter it").isEmpty();
+        assertThat(replies("m-blind")).hasSize(1);
+    }
+
     // ------------------------------------------------------------------ poison, duplicates, stalls
 
     @Test
