@@ -176,8 +176,10 @@ public final class ReplyPipeline {
                         guard.record(reply.attempt(), reply.matchId(), reply.reply());
                         break;
                     } catch (GuardUnavailableException e) {
-                        if (!reply.mayHoldFlag() || !e.maybeRan() || System.nanoTime() + SETTLE_PAUSE_MILLIS * 1_000_000 >= end) {
-                            break; // Redis down, or still stalled: the reply stays unrecorded (fail open, SPEC I4)
+                        // a flag of ours may be there, or Redis answered this invocation a moment ago: worth waiting for;
+                        // otherwise (Redis down from the start, or still stalled) the reply stays unrecorded (SPEC I4)
+                        if (!reply.mayHoldFlag() && !e.maybeRan() || System.nanoTime() + SETTLE_PAUSE_MILLIS * 1_000_000 >= end) {
+                            break;
                         }
                         pause(SETTLE_PAUSE_MILLIS);
                     }
@@ -548,7 +550,13 @@ public final class ReplyPipeline {
                 try {
                     commit = timed(() -> guard.commit(attempt, matchId, request));
                 } catch (GuardUnavailableException e) {
-                    notes.add("guard commit failed: " + e.getMessage());
+                    commit = commitOnceRedisIsBack(request, reserve);
+                    if (commit != null) {
+                        notes.add("guard commit failed (" + e.getMessage() + "), then went through once Redis answered");
+                    }
+                }
+                if (commit == null) {
+                    notes.add("guard commit failed: Redis did not answer in time");
                     if (reply == null) {
                         return droppedScore >= 0 ? new Answered.Dropped(droppedScore, List.of()) : new Answered.Nothing(List.of());
                     }
@@ -592,6 +600,28 @@ public final class ReplyPipeline {
                     }
                 }
             }
+        }
+
+        /**
+         * Redis answered this job's admit a moment ago and failed its commit: a blip (a restart, a
+         * failover, a reconnect). The flag is still this job's, and a reply delivered uncommitted could
+         * be answered again by another job: so the commit is tried again, every 100 ms, for as long as
+         * the invocation can spare ({@link #SETTLE_MAX} at most) before the worker fails open.
+         *
+         * @return the commit, or {@code null} when Redis did not answer in time
+         */
+        private Commit commitOnceRedisIsBack(CommitRequest request, Duration reserve) {
+            long end = System.nanoTime() + Math.min(SETTLE_MAX.toNanos(),
+                    invocation.deadline.remaining().minus(reserve).toNanos());
+            while (System.nanoTime() + SETTLE_PAUSE_MILLIS * 1_000_000 < end) {
+                pause(SETTLE_PAUSE_MILLIS);
+                try {
+                    return timed(() -> guard.commit(attempt, matchId, request));
+                } catch (GuardUnavailableException again) {
+                    // still down: wait a little more
+                }
+            }
+            return null;
         }
 
         /** Nothing committed: release the flag, counting a failed attempt for the handed-over messages when the generation failed. */
