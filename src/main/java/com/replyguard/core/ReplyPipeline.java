@@ -67,6 +67,8 @@ public final class ReplyPipeline {
     static final Duration LEASE_MARGIN = Duration.ofSeconds(2);
     /** Kept back after a generation for committing and the bookkeeping around delivery. */
     static final Duration COMMIT_RESERVE = Duration.ofMillis(500);
+    /** When a record waiting for Redis (an outage, not a stall) comes back. */
+    static final Duration WAIT_FOR_REDIS = Duration.ofSeconds(10);
     /** The longest {@link Invocation#finish} waits for Redis to record replies sent without it. */
     static final Duration SETTLE_MAX = Duration.ofSeconds(2);
     private static final long SETTLE_PAUSE_MILLIS = 100;
@@ -97,7 +99,12 @@ public final class ReplyPipeline {
          * answering it blind would often answer it twice.
          */
         boolean failsOpen(Job job) {
-            return job.receiveCount() <= 1 || job.receiveCount() >= maxReceiveCount - 1;
+            return job.receiveCount() <= 1 || onLastReceives(job);
+        }
+
+        /** Whether a record is on one of its last two receives before the DLQ. */
+        boolean onLastReceives(Job job) {
+            return job.receiveCount() >= maxReceiveCount - 1;
         }
     }
 
@@ -560,13 +567,21 @@ public final class ReplyPipeline {
                     if (reply == null) {
                         return droppedScore >= 0 ? new Answered.Dropped(droppedScore, List.of()) : new Answered.Nothing(List.of());
                     }
-                    // fail open: a reply is better than none; it keeps its replyId, recorded once Redis answers
-                    if (!deliver(reply)) {
-                        invocation.unrecorded.add(new Unrecorded(attempt, matchId, null, true));
-                        return new Answered.Failed(lastError(), GuardDecisions.staleAfter(policy.deliveryTimeout()).plus(GuardDecisions.RETRY_MARGIN));
+                    if (policy.onLastReceives(lead)) {
+                        // fail open: near the DLQ a rare double is better than no reply; recorded once Redis answers
+                        if (!deliver(reply)) {
+                            invocation.unrecorded.add(new Unrecorded(attempt, matchId, null, true));
+                            return new Answered.Failed(lastError(), WAIT_FOR_REDIS);
+                        }
+                        invocation.unrecorded.add(new Unrecorded(attempt, matchId, reply, true));
+                        return new Answered.Delivered(reply, List.of());
                     }
-                    invocation.unrecorded.add(new Unrecorded(attempt, matchId, reply, true));
-                    return new Answered.Delivered(reply, List.of());
+                    // Redis answered the admit and is gone at the commit: every message of this reply still has its
+                    // record on the queue, so nothing is lost by not sending it now, while a reply sent uncommitted
+                    // could be answered again by the next job. The records come back soon, when Redis is likely back.
+                    invocation.unrecorded.add(new Unrecorded(attempt, matchId, null, true));
+                    return new Answered.Failed("Redis lost between admit and commit: not delivered, the records come back"
+                            + " when it answers", WAIT_FOR_REDIS);
                 }
                 switch (commit) {
                     case Commit.Lost lost -> {
@@ -657,7 +672,7 @@ public final class ReplyPipeline {
                     now.add(job);
                 } else {
                     verdicts.put(job.messageId(), Verdict.failed("Redis unavailable: a record delivered before waits for it"
-                            + " rather than risk a second reply", null));
+                            + " rather than risk a second reply", WAIT_FOR_REDIS));
                 }
             }
             if (now.isEmpty()) {

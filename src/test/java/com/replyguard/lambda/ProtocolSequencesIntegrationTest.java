@@ -327,6 +327,46 @@ class ProtocolSequencesIntegrationTest {
         assertThat(replies("m-blind")).hasSize(1);
     }
 
+    @Test
+    void shouldNotDeliverAnUncommittedReply_whenRedisIsLostBetweenAdmitAndCommit_butAnswerTheRetryOnce() throws Exception {
+        try (FaultyProxy proxy = new FaultyProxy(redis.port())) {
+            ReplyGuardHandler a = container(env("REDIS_URL", "redis://127.0.0.1:" + proxy.port(), "REDIS_RETRY_TIMEOUT_MS", "500",
+                    "GENERATOR_DELAY_MS", "300"), Clock.systemUTC());
+            warm(a);
+            Future<SQSBatchResponse> first = threads.submit(() -> a.handleRequest(Sqs.event(
+                    Sqs.record("l1", Sqs.job("m-lost", "msg-1", "salut"), 1)), null));
+            awaitKey("rg:{m-lost}:flag"); // admitted: Redis goes silent while the reply is generated
+            proxy.swallowAnswers(true);
+            SQSBatchResponse failed = first.get(30, TimeUnit.SECONDS);
+            proxy.swallowAnswers(false);
+
+            assertThat(Sqs.failedIds(failed)).as("kept on the queue").containsExactly("l1");
+            assertThat(replies("m-lost")).as("nothing sent that Redis did not record").isEmpty();
+            awaitGuarded(a);
+            SQSBatchResponse retry = a.handleRequest(Sqs.event(Sqs.record("l1", Sqs.job("m-lost", "msg-1", "salut"), 2)), null);
+            assertThat(retry.getBatchItemFailures()).isEmpty();
+            assertThat(answered("m-lost")).as("answered once, on the retry").containsExactly(Map.entry("msg-1", 1));
+        }
+    }
+
+    @Test
+    void shouldDeliverTheReply_whenRedisIsLostBetweenAdmitAndCommit_onTheRecordsLastReceives() throws Exception {
+        try (FaultyProxy proxy = new FaultyProxy(redis.port())) {
+            ReplyGuardHandler a = container(env("REDIS_URL", "redis://127.0.0.1:" + proxy.port(), "REDIS_RETRY_TIMEOUT_MS", "500",
+                    "GENERATOR_DELAY_MS", "300", "JOBS_MAX_RECEIVE_COUNT", "5"), Clock.systemUTC());
+            warm(a);
+            Future<SQSBatchResponse> last = threads.submit(() -> a.handleRequest(Sqs.event(
+                    Sqs.record("n1", Sqs.job("m-near-dlq", "msg-1", "salut"), 4)), null));
+            awaitKey("rg:{m-near-dlq}:flag");
+            proxy.swallowAnswers(true);
+            SQSBatchResponse response = last.get(30, TimeUnit.SECONDS);
+            proxy.swallowAnswers(false);
+
+            assertThat(response.getBatchItemFailures()).as("answered before SQS would dead-letter it").isEmpty();
+            assertThat(answered("m-near-dlq")).containsExactly(Map.entry("msg-1", 1));
+        }
+    }
+
     // ------------------------------------------------------------------ poison, duplicates, stalls
 
     @Test
