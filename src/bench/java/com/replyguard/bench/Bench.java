@@ -16,6 +16,7 @@ import java.util.Arrays;
  * mvn -q -P bench test-compile exec:exec -Dbench="throughput"
  * mvn -q -P bench test-compile exec:exec -Dbench="coldstart"
  * mvn -q -P bench test-compile exec:exec -Dbench="coldstart-ric"
+ * mvn -q -P bench test-compile exec:exec -Dbench="fleet [options]"
  * mvn -q -P bench test-compile exec:exec -Dbench="all"
  * </pre>
  */
@@ -35,6 +36,7 @@ public final class Bench {
             case "throughput" -> Throughput.run(rest, OUT, System.out);
             case "coldstart" -> ColdStart.run(rest, OUT, System.out);
             case "coldstart-ric" -> RuntimeClientColdStart.run(rest, OUT, System.out);
+            case "fleet" -> FleetBench.run(rest, System.out);
             case "all" -> {
                 // the simulator takes the options; the others run with their defaults
                 Simulator.run(SimConfig.parse(rest), String.join(" ", rest), System.out);
@@ -44,13 +46,13 @@ public final class Bench {
                 System.out.println("results in " + OUT + ": simulation.md, simulation.svg (or --chart), jmh.md, throughput.md, coldstart.md");
             }
             case "help", "-h", "--help" -> System.out.println("""
-                    usage: Bench simulate|jmh|throughput|coldstart|coldstart-ric|all [options]
+                    usage: Bench simulate|jmh|throughput|coldstart|coldstart-ric|fleet|all [options]
                       jmh [--include REGEX] [--redis-url URL]
                       throughput [--seconds N] [--redis-url URL]
                       coldstart [--runs N] [--redis-url URL]
                       coldstart-ric [--runs N] [--redis-url URL]   under the Lambda runtime interface client
                       all [simulate options]     the four, one after the other
-                    """ + SimConfig.usage());
+                    """ + FleetBench.usage() + "\n" + SimConfig.usage());
             default -> {
                 System.err.println("unknown benchmark " + command);
                 System.exit(2);

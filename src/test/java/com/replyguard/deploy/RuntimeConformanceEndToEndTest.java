@@ -257,15 +257,8 @@ class RuntimeConformanceEndToEndTest {
     }
 
     /** The template's variables (parameter defaults), with the test's Redis, generator and sink. */
-    private Map<String, String> functionEnvironment() throws IOException {
-        Map<String, Object> template = CloudFormationYaml.read(Path.of("template.yaml"));
-        Map<String, Object> parameters = map(template.get("Parameters"));
-        Map<String, Object> function = map(map(map(template.get("Resources")).get("ReplyGuardFunction")).get("Properties"));
-        Map<String, Object> variables = map(map(function.get("Environment")).get("Variables"));
-        Map<String, String> env = new HashMap<>();
-        for (Map.Entry<String, Object> variable : variables.entrySet()) {
-            env.put(variable.getKey(), resolve(variable.getValue(), parameters));
-        }
+    private Map<String, String> functionEnvironment() {
+        Map<String, String> env = TemplateVariables.atDefaults();
         assertThat(env).containsKeys("JAVA_TOOL_OPTIONS", "FUNCTION_TIMEOUT_SECONDS", "GUARD_TTL_SECONDS");
         env.put("REDIS_URL", "redis://127.0.0.1:" + redis.port());
         env.put("REDIS_URL_SECRET_ARN", "");
@@ -277,25 +270,6 @@ class RuntimeConformanceEndToEndTest {
         // a cold JVM on a loaded 2-core machine: the first commands must not time out into a bypass
         env.put("REDIS_TIMEOUT_MS", "5000");
         return env;
-    }
-
-    /** A template value with parameters at their defaults: {@code !Ref} to the default, {@code !If} to its else branch. */
-    private static String resolve(Object value, Map<String, Object> parameters) {
-        if (value instanceof Map<?, ?> intrinsic) {
-            if (intrinsic.containsKey("Ref")) {
-                return String.valueOf(map(parameters.get(String.valueOf(intrinsic.get("Ref")))).get("Default"));
-            }
-            if (intrinsic.containsKey("Fn::If")) {
-                return resolve(((List<?>) intrinsic.get("Fn::If")).get(2), parameters);
-            }
-            return "";
-        }
-        return String.valueOf(value);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
-        return (Map<String, Object>) value;
     }
 
     private static String fiveMatchesBatch() {

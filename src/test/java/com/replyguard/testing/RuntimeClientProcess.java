@@ -56,28 +56,35 @@ public final class RuntimeClientProcess implements AutoCloseable {
      * {@code target/deployable}, whose {@code lib/} the build filled with the runtime-scope jars.
      */
     public static synchronized Path deployable() {
-        if (deployable != null) {
-            return deployable;
+        if (deployable == null) {
+            deployable = layOut(Path.of("target").toAbsolutePath());
         }
-        Path root = Path.of("target", "deployable").toAbsolutePath();
+        return deployable;
+    }
+
+    /**
+     * Lays out a Maven build's {@code target} as {@code sam build} does: {@code classes} copied to
+     * the root of {@code deployable}, whose {@code lib/} the build filled with the runtime-scope jars.
+     */
+    public static Path layOut(Path target) {
+        Path root = target.resolve("deployable");
         Path lib = root.resolve("lib");
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException(lib + " is missing: the build's copy-dependencies step fills it (mvn test runs it)");
         }
-        Path classes = Path.of("target", "classes").toAbsolutePath();
+        Path classes = target.resolve("classes");
         try (Stream<Path> files = Files.walk(classes)) {
             for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = root.resolve(classes.relativize(file).toString());
+                Path copy = root.resolve(classes.relativize(file).toString());
                 if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
+                    Files.createDirectories(copy);
                 } else {
-                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        deployable = root;
         return root;
     }
 
@@ -100,6 +107,10 @@ public final class RuntimeClientProcess implements AutoCloseable {
 
     /** The variables Lambda sets in every container of the function, before the function's own. */
     public static Map<String, String> lambdaEnvironment(LoopbackRuntimeApi api, boolean snapStart) {
+        return lambdaEnvironment(api, snapStart, deployable());
+    }
+
+    private static Map<String, String> lambdaEnvironment(LoopbackRuntimeApi api, boolean snapStart, Path taskRoot) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("LANG", "en_US.UTF-8");
@@ -117,7 +128,7 @@ public final class RuntimeClientProcess implements AutoCloseable {
         env.put("AWS_REGION", "eu-west-3");
         env.put("AWS_DEFAULT_REGION", "eu-west-3");
         env.put("_HANDLER", HANDLER);
-        env.put("LAMBDA_TASK_ROOT", deployable().toString());
+        env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         return env;
     }
 
@@ -128,6 +139,15 @@ public final class RuntimeClientProcess implements AutoCloseable {
      *                 {@code JAVA_TOOL_OPTIONS} among them is read by the JVM, as on Lambda
      */
     public static RuntimeClientProcess start(LoopbackRuntimeApi api, boolean snapStart, Map<String, String> function) {
+        return start(api, snapStart, function, deployable());
+    }
+
+    /**
+     * Starts a container on another deployable laid out the same way (for example an earlier
+     * commit's build, as the fleet run's baseline does).
+     */
+    public static RuntimeClientProcess start(LoopbackRuntimeApi api, boolean snapStart, Map<String, String> function,
+                                             Path taskRoot) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // what the managed runtime passes (besides heap sizing): serial GC, CDS, and the client's own CRaC
@@ -140,9 +160,9 @@ public final class RuntimeClientProcess implements AutoCloseable {
         command.add(clientClassPath());
         command.add(CLIENT_MAIN);
         command.add(HANDLER);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(deployable().toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(taskRoot.toFile());
         builder.environment().clear();
-        builder.environment().putAll(lambdaEnvironment(api, snapStart));
+        builder.environment().putAll(lambdaEnvironment(api, snapStart, taskRoot));
         builder.environment().putAll(function);
         try {
             return new RuntimeClientProcess(builder.start());
