@@ -80,7 +80,7 @@ final class Checker {
 
     static FleetResult judge(FleetSettings settings, Traffic traffic, Map<String, Long> sentAt, List<Receiver.Delivery> seen,
                              List<DeadLetter> dlq, List<LogLine> lines, List<String> faults, List<Timeline.Event> events,
-                             int unsettled, int invocations, long endedAtMs) {
+                             int unsettled, int invocations, long setUpMs, long endedAtMs) {
         Map<String, Set<String>> replies = new HashMap<>();
         Map<String, Integer> deliveries = new HashMap<>();
         Map<String, Long> firstReply = new HashMap<>();
@@ -148,7 +148,7 @@ final class Checker {
             }
         }
         return new FleetResult(settings, verdicts, letters, perBurst, faults, sequences, unsettled, invocations,
-                seen.size(), endedAtMs);
+                seen.size(), setUpMs, endedAtMs);
     }
 
     /** What happened to one message, in time order: its sends, the lines about it, its deliveries, the faults near it. */

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 /** What one fleet run came to: the counts of the table, and the ground truth behind them. */
 public record FleetResult(FleetSettings settings, List<Checker.Verdict> verdicts, List<Checker.DeadLetter> deadLetters,
                           Map<Integer, Integer> repliesPerBurst, List<String> faults, List<String> sequences,
-                          int unsettled, int invocations, int deliveries, long durationMs) {
+                          int unsettled, int invocations, int deliveries, long setUpMs, long durationMs) {
 
     public int messages() {
         return verdicts.size();
@@ -67,10 +67,11 @@ public record FleetResult(FleetSettings settings, List<Checker.Verdict> verdicts
     public String summary() {
         return String.format("%s seed %d faults %s: %d messages, %d lost, %d doubled, %d duplicates without dedup, "
                         + "%d of %d repeats answered separately, %d in the DLQ, %d unsettled, p50/p99 %d/%d ms, "
-                        + "%d faults, %d invocations, %d deliveries, %.1f s",
+                        + "%d faults, %d invocations, %d deliveries, set-up %.1f s, run %.1f s",
                 settings.mode().label(), settings.seed(), settings.faultsName(), messages(), lost(), doubled(),
                 duplicatesWithoutDedup(), repeatsAnsweredSeparately(), repeats(), deadLetters.size(), unsettled,
-                latencyPercentile(50), latencyPercentile(99), faults.size(), invocations, deliveries, durationMs / 1000.0);
+                latencyPercentile(50), latencyPercentile(99), faults.size(), invocations, deliveries, setUpMs / 1000.0,
+                durationMs / 1000.0);
     }
 
     /** The details under the table: faults, DLQ, bursts, and the sequence of events of every message not answered once. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * One fleet run: a real Redis, a real SQS API (ElasticMQ) with the jobs queue and its dead-letter
@@ -38,6 +39,7 @@ public final class FleetRun {
 
     /** @param taskRoot the deployable the containers run (a {@code sam build} layout) */
     public static FleetResult run(FleetSettings settings, Path taskRoot) {
+        long begun = System.nanoTime();
         Traffic traffic = Traffic.draw(settings.seed(), settings.conversations(), settings.trafficSeconds());
         Timeline timeline = new Timeline();
         Path work;
@@ -66,10 +68,11 @@ public final class FleetRun {
                 containers.add(new FleetContainer(name, taskRoot, environment(settings, redis, receiver.url(name),
                         work.resolve("rules.json")), sqs, jobsUrl, jobsArn, settings, timeline));
             }
-            containers.parallelStream().forEach(FleetContainer::start);
+            each(containers, FleetContainer::start);
             receiver.policy(faults.deliveries(timeline), (container, why) -> containers.stream()
                     .filter(c -> c.name().equals(container)).findFirst().ifPresent(c -> c.kill("fault: " + why)));
 
+            long setUpMs = (System.nanoTime() - begun) / 1_000_000;
             timeline.start();
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
             Thread sender = Thread.ofPlatform().name("fleet-traffic").start(() -> send(traffic, sqs, jobsUrl, timeline, sentAt));
@@ -86,7 +89,7 @@ public final class FleetRun {
             }
             stop[0] = true;
             int unsettled = inQueue(sqs, jobsUrl);
-            containers.parallelStream().forEach(FleetContainer::close);
+            each(containers, FleetContainer::close);
             List<Checker.LogLine> lines = new ArrayList<>();
             int invocations = 0;
             for (FleetContainer container : containers) {
@@ -96,7 +99,7 @@ public final class FleetRun {
                 }
             }
             return Checker.judge(settings, traffic, sentAt, receiver.seen(), deadLetters(sqs, dlqUrl), lines,
-                    faults.injected(), timeline.events(), unsettled, invocations, timeline.now());
+                    faults.injected(), timeline.events(), unsettled, invocations, setUpMs, timeline.now());
         } finally {
             containers.forEach(FleetContainer::close);
             redis.close();
@@ -170,6 +173,13 @@ public final class FleetRun {
                 letters.add(new Checker.DeadLetter(message.messageId(), messageId));
             }
         }
+    }
+
+    /** Runs the action on every container at once, one thread each (a parallel stream runs one per core). */
+    private static void each(List<FleetContainer> containers, Consumer<FleetContainer> action) {
+        List<Thread> threads = containers.stream()
+                .map(c -> Thread.ofPlatform().name("fleet-" + c.name()).start(() -> action.accept(c))).toList();
+        threads.forEach(FleetRun::join);
     }
 
     private static void join(Thread thread) {
