@@ -147,7 +147,11 @@ final class Checker {
                 sequences.add(sequence(v, seen, lines, events));
             }
         }
-        return new FleetResult(settings, verdicts, letters, perBurst, faults, sequences, unsettled, invocations,
+        // what went wrong in the harness itself: a container that did not start, a poller's error
+        List<String> incidents = events.stream()
+                .filter(e -> e.text().startsWith("container failed its init") || e.text().startsWith("poller:"))
+                .map(e -> e.atMs() + " ms " + e.source() + ": " + e.text()).toList();
+        return new FleetResult(settings, verdicts, letters, perBurst, faults, sequences, incidents, unsettled, invocations,
                 seen.size(), setUpMs, endedAtMs);
     }
 

@@ -125,17 +125,31 @@ final class FleetContainer implements AutoCloseable {
             api = LoopbackRuntimeApi.start();
             process = RuntimeClientProcess.start(api, false, env, taskRoot);
             generations.add(process);
-            if (api.awaitFirstPoll(Duration.ofSeconds(60)) && process.isAlive()) {
+            if (initialized(api, process)) {
                 timeline.add(name, "container started (pid " + process.pid() + ")");
                 return;
             }
-            timeline.add(name, "container failed its init: " + String.join(" | ", api.initErrors()));
+            List<String> stderr = process.stderr();
+            timeline.add(name, "container failed its init (" + (process.isAlive() ? "no poll within 60 s" : "exited")
+                    + "): " + String.join(" | ", api.initErrors()) + " stderr: "
+                    + String.join(" | ", stderr.subList(Math.max(0, stderr.size() - 3), stderr.size())));
             process.kill();
             api.close();
             if (attempt == 3 || stopping) {
                 throw new IllegalStateException(name + " did not start: " + api.initErrors() + " " + process.stderr());
             }
         }
+    }
+
+    /** Whether the process polled the Runtime API within 60 s; false as soon as it exits. */
+    private static boolean initialized(LoopbackRuntimeApi api, RuntimeClientProcess process) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            if (api.awaitFirstPoll(Duration.ofMillis(200))) {
+                return process.isAlive();
+            }
+        }
+        return false;
     }
 
     private void poll() {

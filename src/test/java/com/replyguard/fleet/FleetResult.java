@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 /** What one fleet run came to: the counts of the table, and the ground truth behind them. */
 public record FleetResult(FleetSettings settings, List<Checker.Verdict> verdicts, List<Checker.DeadLetter> deadLetters,
                           Map<Integer, Integer> repliesPerBurst, List<String> faults, List<String> sequences,
+                          List<String> incidents,
                           int unsettled, int invocations, int deliveries, long setUpMs, long durationMs) {
 
     public int messages() {
@@ -86,6 +87,11 @@ public record FleetResult(FleetSettings settings, List<Checker.Verdict> verdicts
         if (!faults.isEmpty()) {
             text.append("Faults injected:\n");
             faults.forEach(f -> text.append("- ").append(f).append('\n'));
+            text.append('\n');
+        }
+        if (!incidents.isEmpty()) {
+            text.append("In the harness (times before 0 are the set-up):\n");
+            incidents.forEach(i -> text.append("- ").append(i).append('\n'));
             text.append('\n');
         }
         if (!deadLetters.isEmpty()) {

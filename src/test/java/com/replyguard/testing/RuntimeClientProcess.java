@@ -39,7 +39,10 @@ public final class RuntimeClientProcess implements AutoCloseable {
             "com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers",
             "software.amazon.awssdk.utilslite.SdkInternalThreadLocal");
 
+    private static final String JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+
     private static Path deployable;
+    private static Path jniLibrary;
 
     private final Process process;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
@@ -105,6 +108,31 @@ public final class RuntimeClientProcess implements AutoCloseable {
         return String.join(java.io.File.pathSeparator, jars);
     }
 
+    /** The client's JNI library for this machine, copied once from the client's jar to a file of its own. */
+    private static synchronized Path jniLibrary() {
+        if (jniLibrary == null) {
+            String arch = System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64";
+            String resource = "jni/libaws-lambda-jni.linux-" + arch + ".so";
+            try (InputStream in = Class.forName(CLIENT_MAIN, false, RuntimeClientProcess.class.getClassLoader())
+                    .getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("the runtime interface client's jar has no " + resource);
+                }
+                Path dir = Files.createTempDirectory("runtime-client-jni-");
+                dir.toFile().deleteOnExit(); // registered first, so deleted after the file in it
+                Path library = dir.resolve("libaws-lambda-jni.so");
+                Files.copy(in, library);
+                library.toFile().deleteOnExit();
+                jniLibrary = library;
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not copy the runtime interface client's JNI library", e);
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("the runtime interface client is not on the test class path", e);
+            }
+        }
+        return jniLibrary;
+    }
+
     /** The variables Lambda sets in every container of the function, before the function's own. */
     public static Map<String, String> lambdaEnvironment(LoopbackRuntimeApi api, boolean snapStart) {
         return lambdaEnvironment(api, snapStart, deployable());
@@ -156,6 +184,9 @@ public final class RuntimeClientProcess implements AutoCloseable {
         command.add("-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac");
         // the client loads its JNI library: newer JDKs than the runtime's 21 warn about it unless allowed
         command.add("--enable-native-access=ALL-UNNAMED");
+        // where the library is, as the managed runtime says; without it each client copies the library
+        // to one fixed file in /tmp, and clients starting together load each other's half-written copy
+        command.add("-D" + JNI_PROPERTY + "=" + jniLibrary());
         command.add("-cp");
         command.add(clientClassPath());
         command.add(CLIENT_MAIN);
