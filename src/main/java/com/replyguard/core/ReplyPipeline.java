@@ -14,6 +14,7 @@ import com.replyguard.core.ReplyGuard.MessageState;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -72,6 +73,8 @@ public final class ReplyPipeline {
     /** The longest {@link Invocation#finish} waits for Redis to record replies sent without it. */
     static final Duration SETTLE_MAX = Duration.ofSeconds(2);
     private static final long SETTLE_PAUSE_MILLIS = 100;
+    /** The most replies sent without the guard that a container keeps to record later; the oldest go first. */
+    static final int BACKLOG_MAX = 1_000;
 
     /**
      * Tuning of the pipeline, from the guard and sink settings.
@@ -113,6 +116,7 @@ public final class ReplyPipeline {
     private final ReplySink sink;
     private final Policy policy;
     private final Clock clock;
+    private final Backlog backlog = new Backlog();
 
     public ReplyPipeline(ReplyGuard guard, ReplyGenerator generator, ReplySink sink, Policy policy, Clock clock) {
         this.guard = guard;
@@ -124,7 +128,9 @@ public final class ReplyPipeline {
 
     /** One invocation: its matches run through it concurrently, then {@link Invocation#finish} once. */
     public Invocation invocation(Deadline deadline) {
-        return new Invocation(deadline);
+        Invocation invocation = new Invocation(deadline);
+        invocation.recordBacklog();
+        return invocation;
     }
 
     /** The jobs of one match in an invocation of their own. */
@@ -163,10 +169,12 @@ public final class ReplyPipeline {
 
         /**
          * Records the replies sent without the guard — and clears the flags their timed-out commands
-         * may have left — as soon as Redis answers: on the open connection, for at most
-         * {@link #SETTLE_MAX} within the invocation's time (a stalled Redis is waited for; a refused
-         * or unreachable one is not tried). Then waits, within what is left, for the delivery
-         * confirmations.
+         * may have left — as soon as Redis answers: on the open connection, even while the breaker is
+         * open (Redis may be back before the breaker knows it; a record that succeeds closes it), for
+         * at most {@link #SETTLE_MAX} within the invocation's time. A stalled Redis is waited for when
+         * a command of ours may have run; a refused or unreachable one is tried once, and the replies
+         * it could not record wait in the container for the next invocations (SPEC I4). Then waits,
+         * within what is left, for the delivery confirmations.
          */
         public void finish() {
             long end = System.nanoTime() + settleBudget().toNanos();
@@ -174,24 +182,8 @@ public final class ReplyPipeline {
             synchronized (unrecorded) {
                 pending = new ArrayList<>(unrecorded);
             }
-            for (Unrecorded reply : pending) {
-                if (!reply.mayHoldFlag() && !guard.healthy()) {
-                    continue; // failed fast on a down Redis: no flag of ours there; nothing to wait for
-                }
-                while (true) {
-                    try {
-                        guard.record(reply.attempt(), reply.matchId(), reply.reply());
-                        break;
-                    } catch (GuardUnavailableException e) {
-                        // a flag of ours may be there, or Redis answered this invocation a moment ago: worth waiting for;
-                        // otherwise (Redis down from the start, or still stalled) the reply stays unrecorded (SPEC I4)
-                        if (!reply.mayHoldFlag() && !e.maybeRan() || System.nanoTime() + SETTLE_PAUSE_MILLIS * 1_000_000 >= end) {
-                            break;
-                        }
-                        pause(SETTLE_PAUSE_MILLIS);
-                    }
-                }
-            }
+            pending.addAll(backlog.takeAll());
+            record(pending, end);
             List<CompletionStage<Void>> waiting;
             synchronized (confirmations) {
                 waiting = new ArrayList<>(confirmations);
@@ -209,6 +201,55 @@ public final class ReplyPipeline {
             }
         }
 
+        /**
+         * Records the backlog's replies before this invocation's jobs are admitted, so that a copy of
+         * their messages in this batch is not answered again; only when Redis answered the last calls
+         * (a down Redis costs the invocation nothing), once each.
+         */
+        private void recordBacklog() {
+            if (backlog.isEmpty() || !guard.healthy()) {
+                return;
+            }
+            record(backlog.takeAll(), System.nanoTime());
+        }
+
+        /**
+         * Records in order; once Redis has not taken one, the next go back to the backlog untried (an
+         * outage costs one try, not one per reply), except those that may hold a flag: worth a wait.
+         */
+        private void record(List<Unrecorded> pending, long end) {
+            boolean redisTakes = true;
+            List<Unrecorded> left = new ArrayList<>();
+            for (Unrecorded reply : pending) {
+                if (redisTakes || reply.mayHoldFlag()) {
+                    if (record(reply, end)) {
+                        continue;
+                    }
+                    redisTakes = false;
+                }
+                left.add(reply);
+            }
+            backlog.keep(left);
+        }
+
+        private boolean record(Unrecorded reply, long end) {
+            boolean answeredLately = guard.healthy();
+            while (true) {
+                try {
+                    guard.record(reply.attempt(), reply.matchId(), reply.reply());
+                    return true;
+                } catch (GuardUnavailableException e) {
+                    // a flag of ours may be there, or Redis answered a moment ago and the record may have run: worth
+                    // waiting for; otherwise (Redis refused, unreachable or stalled for a while) the reply waits in the backlog
+                    boolean worthWaiting = reply.mayHoldFlag() || answeredLately && e.maybeRan();
+                    if (!worthWaiting || System.nanoTime() + SETTLE_PAUSE_MILLIS * 1_000_000 >= end) {
+                        return false;
+                    }
+                    pause(SETTLE_PAUSE_MILLIS);
+                }
+            }
+        }
+
         private Duration settleBudget() {
             Duration left = deadline.remaining().minus(COMMIT_RESERVE.multipliedBy(2));
             return left.compareTo(SETTLE_MAX) > 0 ? SETTLE_MAX : left.isNegative() ? Duration.ZERO : left;
@@ -222,6 +263,37 @@ public final class ReplyPipeline {
      * Redis a little.
      */
     private record Unrecorded(Attempt attempt, String matchId, Reply reply, boolean mayHoldFlag) {
+    }
+
+    /**
+     * The replies sent without the guard that no invocation of this container could record yet,
+     * oldest first: each later invocation tries them again (SPEC I4: recorded once Redis answers).
+     * Flags alone are not kept: their leases end by themselves. Kept ones are tried once each time,
+     * not waited for.
+     */
+    private static final class Backlog {
+        private final ArrayDeque<Unrecorded> replies = new ArrayDeque<>();
+
+        synchronized boolean isEmpty() {
+            return replies.isEmpty();
+        }
+
+        synchronized List<Unrecorded> takeAll() {
+            List<Unrecorded> all = new ArrayList<>(replies);
+            replies.clear();
+            return all;
+        }
+
+        synchronized void keep(List<Unrecorded> left) {
+            for (Unrecorded reply : left) {
+                if (reply.reply() != null) {
+                    replies.addLast(new Unrecorded(reply.attempt(), reply.matchId(), reply.reply(), false));
+                }
+            }
+            while (replies.size() > BACKLOG_MAX) {
+                replies.removeFirst();
+            }
+        }
     }
 
     /** How one job ended, as decided; a job's record is built from it. */

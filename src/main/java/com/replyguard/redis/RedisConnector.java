@@ -215,19 +215,28 @@ final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Runs a script only if a connection is open — passing an open breaker, opening none: for
+     * Runs a script only if a connection was open — passing an open breaker, opening none: for
      * recording, once Redis answers again, what was done without it. A stalled server (its
-     * connection open, its answers late) is tried; a refused or unreachable one costs nothing.
+     * connection open, its answers late) is tried; one never reached costs nothing. A connection
+     * the client is re-establishing (with a back-off of up to seconds, after a restart or a cut) is
+     * replaced by a fresh one at once: Redis may take it already, and the record should not wait.
      */
     <T> T runIfConnected(LuaScript script, String[] keys, String[] args) {
         CompletableFuture<Session> current = session.get();
         if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
             throw new NotConnectedException("not connected: sent nothing");
         }
+        Session open = current.join();
+        if (!open.connection().isOpen()) {
+            if (session.compareAndSet(current, null)) {
+                open.connection().closeAsync();
+            }
+            open = session();
+        }
         GuardBreaker.Permit permit = breaker.acquireRetry();
         PATIENT.set(Boolean.TRUE);
         try {
-            T result = script.run(current.join().commands(), keys, args);
+            T result = script.run(open.commands(), keys, args);
             breaker.succeeded(permit);
             return result;
         } catch (RuntimeException e) {

@@ -315,6 +315,58 @@ class ProtocolSequencesIntegrationTest {
     }
 
     @Test
+    void shouldRecordAReplySentWithoutTheGuard_whenRedisIsBackBeforeTheBreakerCloses_soThatItsCopyIsNotAnsweredAgain() throws Exception {
+        try (RedisProcess restarting = RedisProcess.builder().start()) {
+            Map<String, String> vars = env("REDIS_URL", "redis://127.0.0.1:" + restarting.port(), "REDIS_BREAKER_COOLDOWN_MS", "60000",
+                    "REPLY_SINK", "webhook", "REPLY_WEBHOOK_URL", receiver.url());
+            ReplyGuardHandler a = container(vars, Clock.systemUTC());
+            warm(a);
+            restarting.kill();
+            // Redis is back while the reply is delivered: the invocation ends with the breaker still open,
+            // and the client still waiting out its reconnect back-off
+            receiver.onRequest(body -> {
+                if (body.contains("m-back")) {
+                    restarting.restart();
+                }
+            }, true);
+            a.handleRequest(Sqs.event(Sqs.record("b1", Sqs.job("m-back", "msg-1", "salut"), 1)), null);
+            receiver.onRequest(null, true);
+            assertThat(log.records().getLast().get("outcome").asText()).isEqualTo("GUARD_BYPASSED");
+
+            // the queue's own duplicate of the record (a bridge that enqueued twice), on another container
+            ReplyGuardHandler b = container(vars, Clock.systemUTC());
+            b.handleRequest(Sqs.event(Sqs.record("b2", Sqs.job("m-back", "msg-1", "salut"), 1)), null);
+
+            assertThat(log.records().getLast().get("outcome").asText()).isEqualTo("SKIPPED_ALREADY_ANSWERED");
+            assertThat(answered("m-back")).containsExactly(Map.entry("msg-1", 1));
+        }
+    }
+
+    @Test
+    void shouldRecordAReplySentWithoutTheGuard_atTheContainersNextInvocation_whenRedisWasStillDownAtTheEndOfItsOwn() throws Exception {
+        try (RedisProcess restarting = RedisProcess.builder().start()) {
+            Map<String, String> vars = env("REDIS_URL", "redis://127.0.0.1:" + restarting.port(),
+                    "REPLY_SINK", "webhook", "REPLY_WEBHOOK_URL", receiver.url());
+            ReplyGuardHandler a = container(vars, Clock.systemUTC());
+            warm(a);
+            restarting.kill();
+            long started = System.nanoTime();
+            a.handleRequest(Sqs.event(Sqs.record("d1", Sqs.job("m-later", "msg-1", "salut"), 1)), null);
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(log.records().getLast().get("outcome").asText()).isEqualTo("GUARD_BYPASSED");
+            assertThat(tookMillis).as("a refused Redis is not waited for").isLessThan(1_000);
+
+            restarting.restart();
+            awaitGuarded(a);
+            ReplyGuardHandler b = container(vars, Clock.systemUTC());
+            b.handleRequest(Sqs.event(Sqs.record("d2", Sqs.job("m-later", "msg-1", "salut"), 1)), null);
+
+            assertThat(log.records().getLast().get("outcome").asText()).isEqualTo("SKIPPED_ALREADY_ANSWERED");
+            assertThat(answered("m-later")).containsExactly(Map.entry("msg-1", 1));
+        }
+    }
+
+    @Test
     void shouldKeepARedeliveredRecordWaiting_ratherThanAnswerItBlind_whenRedisIsDown_untilItsLastReceives() {
         // a handed-over record coming back, a reply's record whose delivery failed: they may be answered already
         ReplyGuardHandler a = container(env("REDIS_URL", "redis://127.0.0.1:" + RedisProcess.unusedPort(),
