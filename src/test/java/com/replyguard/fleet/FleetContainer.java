@@ -1,11 +1,11 @@
 package com.replyguard.fleet;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.replyguard.testing.LoopbackRuntimeApi;
 import com.replyguard.testing.RuntimeClientProcess;
+import com.replyguard.testing.Sqs;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -226,22 +226,19 @@ final class FleetContainer implements AutoCloseable {
 
     /** The SQS event, each record as Lambda's event source mapping shapes it. */
     private String event(List<Message> records) {
-        ObjectNode event = JSON.createObjectNode();
-        ArrayNode array = event.putArray("Records");
+        List<SQSEvent.SQSMessage> lambdaRecords = new ArrayList<>();
         for (Message message : records) {
-            ObjectNode record = array.addObject();
-            record.put("messageId", message.messageId());
-            record.put("receiptHandle", message.receiptHandle());
-            record.put("body", message.body());
-            ObjectNode attributes = record.putObject("attributes");
-            message.attributesAsStrings().forEach(attributes::put);
-            record.putObject("messageAttributes");
-            record.put("md5OfBody", message.md5OfBody());
-            record.put("eventSource", "aws:sqs");
-            record.put("eventSourceARN", queueArn);
-            record.put("awsRegion", "eu-west-3");
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId(message.messageId());
+            record.setReceiptHandle(message.receiptHandle());
+            record.setBody(message.body());
+            record.setAttributes(message.attributesAsStrings());
+            record.setMd5OfBody(message.md5OfBody());
+            record.setEventSourceArn(queueArn);
+            record.setAwsRegion("eu-west-3");
+            lambdaRecords.add(record);
         }
-        return event.toString();
+        return Sqs.eventJson(lambdaRecords);
     }
 
     @Override

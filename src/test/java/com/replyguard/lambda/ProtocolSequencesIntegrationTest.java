@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.replyguard.testing.Capture;
@@ -649,20 +648,9 @@ class ProtocolSequencesIntegrationTest {
     }
 
     private static Path writeEvent(SQSEvent.SQSMessage record) throws Exception {
-        ObjectNode json = JSON.createObjectNode();
-        ObjectNode r = json.putArray("Records").addObject();
-        r.put("messageId", record.getMessageId());
-        r.put("receiptHandle", record.getReceiptHandle());
-        r.put("body", record.getBody());
-        ObjectNode attributes = r.putObject("attributes");
-        record.getAttributes().forEach(attributes::put);
-        r.putObject("messageAttributes");
-        r.put("eventSource", "aws:sqs");
-        r.put("eventSourceARN", record.getEventSourceArn());
-        r.put("awsRegion", record.getAwsRegion());
         Path file = Files.createTempFile("event", ".json");
         file.toFile().deleteOnExit();
-        Files.writeString(file, json.toString());
+        Files.writeString(file, Sqs.eventJson(List.of(record)));
         return file;
     }
 

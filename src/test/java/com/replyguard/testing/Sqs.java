@@ -3,6 +3,8 @@ package com.replyguard.testing;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +50,31 @@ public final class Sqs {
         SQSEvent event = new SQSEvent();
         event.setRecords(new ArrayList<>(Arrays.asList(records)));
         return event;
+    }
+
+    /**
+     * The event as JSON in the shape Lambda's event source mapping sends it over the Runtime API
+     * (what {@code events/*.json} hold), for a function run by the runtime interface client.
+     */
+    public static String eventJson(List<SQSEvent.SQSMessage> records) {
+        ObjectNode event = JSON.createObjectNode();
+        ArrayNode array = event.putArray("Records");
+        for (SQSEvent.SQSMessage message : records) {
+            ObjectNode record = array.addObject();
+            record.put("messageId", message.getMessageId());
+            record.put("receiptHandle", message.getReceiptHandle());
+            record.put("body", message.getBody());
+            ObjectNode attributes = record.putObject("attributes");
+            message.getAttributes().forEach(attributes::put);
+            record.putObject("messageAttributes");
+            if (message.getMd5OfBody() != null) {
+                record.put("md5OfBody", message.getMd5OfBody());
+            }
+            record.put("eventSource", "aws:sqs");
+            record.put("eventSourceARN", message.getEventSourceArn());
+            record.put("awsRegion", message.getAwsRegion());
+        }
+        return event.toString();
     }
 
     public static List<String> failedIds(com.amazonaws.services.lambda.runtime.events.SQSBatchResponse response) {
