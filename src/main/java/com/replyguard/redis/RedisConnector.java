@@ -76,6 +76,13 @@ final class RedisConnector implements AutoCloseable {
     private final AtomicReference<CompletableFuture<Session>> session = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private final long cooldownMillis;
+    private final long returnWaitNanos;
+    /** Whether Redis has answered this container (a handshake, a command): only a Redis that was there can be coming back. */
+    private volatile boolean served;
+    /** Whether the last connection attempt timed out (black-holed): trying again costs a connect timeout. */
+    private volatile boolean unreachable;
+    /** Until when calls wait for a Redis lost a moment ago to come back ({@link #awaitReturn}). */
+    private volatile long returnWaitUntil = System.nanoTime();
     private volatile boolean closed;
 
     /** Set while the one retry of a command whose result is unknown runs: its timeout is the longer retry timeout. */
@@ -85,6 +92,9 @@ final class RedisConnector implements AutoCloseable {
     private static final String PROBE_KEY = "rg:{replyguard:probe}:ping";
     /** Background probes after the breaker opens: soon at first, a blip heals in a fraction of a second. */
     private static final long[] PROBE_DELAYS_MILLIS = {100, 200, 400, 800, 1_600};
+    /** Background probes while calls wait for Redis to come back: every one of these. */
+    private static final long RETURN_PROBE_MILLIS = 100;
+    private static final long RETURN_POLL_MILLIS = 20;
     /** Background probes left unanswered before the connection is taken for stale and dropped (about 3 s). */
     private static final int STALE_AFTER_PROBES = 3;
 
@@ -119,11 +129,19 @@ final class RedisConnector implements AutoCloseable {
     private static final List<String> STALE_PRIMARY = List.of("READONLY", "MASTERDOWN");
 
     RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets) {
-        this(backend, breaker, connectBudget, secrets, Duration.ofSeconds(2));
+        this(backend, breaker, connectBudget, secrets, Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
 
-    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets, Duration cooldown) {
+    /**
+     * @param returnWait how long calls wait for a Redis that served this container and was lost a
+     *                   moment ago (refused, cut, loading) to come back before the guard fails open:
+     *                   the retry timeout, so that a restart or a failover that short ends in an
+     *                   answer, as a stall that short does
+     */
+    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets, Duration cooldown,
+                   Duration returnWait) {
         this.cooldownMillis = cooldown.toMillis();
+        this.returnWaitNanos = returnWait.toNanos();
         this.backend = backend;
         this.breaker = breaker;
         this.connectBudgetMillis = connectBudget.toMillis();
@@ -156,7 +174,8 @@ final class RedisConnector implements AutoCloseable {
         }
         java.net.URI parsed = java.net.URI.create(config.url()); // checked as a URI when the configuration was read
         return new RedisConnector(backend, breaker, budget,
-                Arrays.asList(passwordOf(parsed.getRawUserInfo()), passwordOf(parsed.getUserInfo())), config.breakerCooldown());
+                Arrays.asList(passwordOf(parsed.getRawUserInfo()), passwordOf(parsed.getUserInfo())), config.breakerCooldown(),
+                config.retryTimeout());
     }
 
     /** The password in the user-info part of {@code redis://[user:]password@host}, or null. */
@@ -201,8 +220,9 @@ final class RedisConnector implements AutoCloseable {
         GuardBreaker.Permit permit = retry ? breaker.acquireRetry() : breaker.acquire();
         PATIENT.set(retry);
         try {
-            T result = script.run(session().commands(), keys, args);
-            breaker.succeeded(permit);
+            // a probe asks whether Redis is back: not a connection the client is still re-establishing
+            T result = script.run(session(permit.kind() == GuardBreaker.Kind.PROBE).commands(), keys, args);
+            succeeded(permit);
             return result;
         } catch (RuntimeException e) {
             if (!(retriedIfUnknown && permit.kind() == GuardBreaker.Kind.CALL && failure(e) == Failure.UNKNOWN)) {
@@ -215,29 +235,22 @@ final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Runs a script only if a connection was open — passing an open breaker, opening none: for
+     * Runs a script if Redis can answer at little cost — passing an open breaker, opening none: for
      * recording, once Redis answers again, what was done without it. A stalled server (its
-     * connection open, its answers late) is tried; one never reached costs nothing. A connection
-     * the client is re-establishing (with a back-off of up to seconds, after a restart or a cut) is
-     * replaced by a fresh one at once: Redis may take it already, and the record should not wait.
+     * connection open, its answers late) is tried; a lost one (refused, cut) is tried on a fresh
+     * connection, which costs a millisecond if it is still away; one never reached, or whose last
+     * connection attempt timed out (black-holed), is not tried and costs nothing.
      */
     <T> T runIfConnected(LuaScript script, String[] keys, String[] args) {
         CompletableFuture<Session> current = session.get();
-        if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
+        if (!served || unreachable || current != null && !current.isDone()) {
             throw new NotConnectedException("not connected: sent nothing");
-        }
-        Session open = current.join();
-        if (!open.connection().isOpen()) {
-            if (session.compareAndSet(current, null)) {
-                open.connection().closeAsync();
-            }
-            open = session();
         }
         GuardBreaker.Permit permit = breaker.acquireRetry();
         PATIENT.set(Boolean.TRUE);
         try {
-            T result = script.run(open.commands(), keys, args);
-            breaker.succeeded(permit);
+            T result = script.run(session(true).commands(), keys, args);
+            succeeded(permit);
             return result;
         } catch (RuntimeException e) {
             account(permit, e);
@@ -270,7 +283,7 @@ final class RedisConnector implements AutoCloseable {
         CompletableFuture<T> result = script.runAsync(current.join().async(), keys, args);
         return result.whenComplete((value, error) -> {
             if (error == null) {
-                breaker.succeeded(permit);
+                succeeded(permit);
             } else {
                 account(permit, unwrap(error));
             }
@@ -280,6 +293,38 @@ final class RedisConnector implements AutoCloseable {
     /** Whether the breaker is closed: Redis answered the last calls. */
     boolean healthy() {
         return breaker.state() == GuardBreaker.State.CLOSED;
+    }
+
+    /**
+     * Waits, while Redis may be coming back, for the breaker to close: after Redis that served this
+     * container was lost (refused, cut, loading — not a timeout, whose wait is spent already), for up
+     * to the retry timeout from the loss, with the background probe asking every 100 ms. A restart or
+     * a failover that short then ends in guarded answers, not in replies sent without the guard that
+     * a copy arriving elsewhere could double. An outage costs each container this wait once.
+     *
+     * @return whether Redis is back (the breaker closed); false at once when no such wait is running
+     */
+    boolean awaitReturn() {
+        while (!closed) {
+            if (healthy()) {
+                return true;
+            }
+            long left = returnWaitUntil - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            pauseMillis(Math.min(RETURN_POLL_MILLIS, Math.max(1, left / 1_000_000)));
+        }
+        return false;
+    }
+
+    private boolean awaitingReturn() {
+        return returnWaitUntil - System.nanoTime() > 0;
+    }
+
+    private void succeeded(GuardBreaker.Permit permit) {
+        served = true;
+        breaker.succeeded(permit);
     }
 
     /** How a failed call failed. */
@@ -316,13 +361,16 @@ final class RedisConnector implements AutoCloseable {
     private void account(GuardBreaker.Permit permit, Throwable e) {
         Failure failure = failure(e);
         if (failure == Failure.ANSWERED) {
-            breaker.succeeded(permit); // the connection works; the command's own error is the caller's
+            succeeded(permit); // the connection works; the command's own error is the caller's
             return;
         }
         if (e instanceof GuardBreaker.OpenException) {
             return;
         }
         if (breaker.failed(permit, e)) {
+            if (permit.kind() != GuardBreaker.Kind.PROBE && failure != Failure.UNKNOWN && served) {
+                returnWaitUntil = System.nanoTime() + returnWaitNanos; // lost, fast: it may be back in a moment
+            }
             startProbing();
         }
         boolean stalePrimary = failure == Failure.UNHEALTHY
@@ -369,7 +417,8 @@ final class RedisConnector implements AutoCloseable {
         Thread.ofVirtual().name("redis-breaker-probe").start(() -> {
             try {
                 for (int attempt = 0; !closed; attempt++) {
-                    pauseMillis(attempt < PROBE_DELAYS_MILLIS.length ? PROBE_DELAYS_MILLIS[attempt] : cooldownMillis);
+                    pauseMillis(awaitingReturn() ? RETURN_PROBE_MILLIS
+                            : attempt < PROBE_DELAYS_MILLIS.length ? PROBE_DELAYS_MILLIS[attempt] : cooldownMillis);
                     GuardBreaker.Permit permit = breaker.acquireBackgroundProbe();
                     if (permit == null) {
                         if (breaker.state() == GuardBreaker.State.CLOSED) {
@@ -378,8 +427,8 @@ final class RedisConnector implements AutoCloseable {
                         continue; // a message's probe is running
                     }
                     try {
-                        PROBE.run(session().commands(), new String[] {PROBE_KEY}, "probe");
-                        breaker.succeeded(permit);
+                        PROBE.run(session(true).commands(), new String[] {PROBE_KEY}, "probe");
+                        succeeded(permit);
                         return;
                     } catch (RuntimeException e) {
                         breaker.failed(permit, e);
@@ -444,8 +493,24 @@ final class RedisConnector implements AutoCloseable {
     // ---- one connection, opened on first use, shared by concurrent callers ----
 
     private Session session() {
+        return session(false);
+    }
+
+    /**
+     * @param live whether a connection the client is re-establishing (its reconnect back-off runs up
+     *             to seconds after a restart or a cut, rejecting every command meanwhile) is replaced
+     *             by a fresh one: for the calls that ask whether Redis is back
+     */
+    private Session session(boolean live) {
         while (true) {
             CompletableFuture<Session> current = session.get();
+            if (live && current != null && current.isDone() && !current.isCompletedExceptionally()
+                    && !current.join().connection().isOpen()) {
+                if (session.compareAndSet(current, null)) {
+                    current.join().connection().closeAsync();
+                }
+                continue;
+            }
             if (current == null || current.isCompletedExceptionally()) {
                 CompletableFuture<Session> fresh = new CompletableFuture<>();
                 if (!session.compareAndSet(current, fresh)) {
@@ -477,17 +542,34 @@ final class RedisConnector implements AutoCloseable {
 
     private Session await(CompletableFuture<Session> pending) {
         try {
-            return pending.get(connectBudgetMillis, TimeUnit.MILLISECONDS);
+            Session open = pending.get(connectBudgetMillis, TimeUnit.MILLISECONDS);
+            unreachable = false;
+            served = true; // it answered the handshake
+            return open;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
+            unreachable = timedOut(cause);
             throw new NotConnectedException(connectFailure(cause), cause);
         } catch (TimeoutException e) {
+            unreachable = true;
             throw new NotConnectedException("not connected within " + connectBudgetMillis + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted while connecting");
         }
+    }
+
+    /** Whether a connection attempt failed for want of an answer (connect or handshake timed out), not a refusal. */
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.netty.channel.ConnectTimeoutException || t instanceof io.lettuce.core.RedisCommandTimeoutException
+                    || t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof io.netty.handler.ssl.SslHandshakeTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -334,21 +334,29 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
     // ---------------------------------------------------------------- running scripts
 
     /**
-     * Runs a script; a failure that may have run it is retried once, same arguments; anything else,
-     * or a second failure, is {@link GuardUnavailableException} (the pipeline fails open).
+     * Runs a script; a failure that may have run it is retried once, same arguments; one that did
+     * not run it, while Redis lost a moment ago may be coming back, is sent again once it is
+     * ({@link RedisConnector#awaitReturn}); anything else, or a second failure, is
+     * {@link GuardUnavailableException} (the pipeline fails open).
      */
     private <T> T run(LuaScript script, List<String> keys, String... args) {
         String[] keyArray = keys.toArray(String[]::new);
-        try {
-            return redis.run(script, keyArray, args, false, true);
-        } catch (RedisException | IllegalStateException e) {
-            if (!RedisConnector.maybeRan(e)) {
-                throw unavailable(script, e, false);
-            }
+        boolean retried = false;
+        boolean waited = false;
+        boolean mayHaveRun = false;
+        while (true) {
             try {
-                return redis.run(script, keyArray, args, true);
-            } catch (RedisException | IllegalStateException again) {
-                throw unavailable(script, again, true);
+                return redis.run(script, keyArray, args, retried, !retried);
+            } catch (RedisException | IllegalStateException e) {
+                boolean ran = RedisConnector.maybeRan(e);
+                mayHaveRun |= ran;
+                if (ran && !retried) {
+                    retried = true; // the one retry of a result unknown
+                } else if (!ran && !waited && redis.awaitReturn()) {
+                    waited = true; // not sent: Redis was lost a moment ago and is back
+                } else {
+                    throw unavailable(script, e, mayHaveRun);
+                }
             }
         }
     }

@@ -27,6 +27,8 @@ public final class FaultyProxy implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger holdCountdown = new java.util.concurrent.atomic.AtomicInteger(-1);
     private final java.util.concurrent.CountDownLatch[] held = {new java.util.concurrent.CountDownLatch(1)};
     private volatile java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(0);
+    private volatile boolean refuse;
+    private final java.util.concurrent.Semaphore refused = new java.util.concurrent.Semaphore(0);
 
     public FaultyProxy(int upstreamPort) {
         this.upstreamPort = upstreamPort;
@@ -95,10 +97,29 @@ public final class FaultyProxy implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * While on, a new connection is closed as soon as it is accepted, before Redis sees it: Redis
+     * restarting, or a failover under way, as a client that tries to connect sees it.
+     */
+    public void refuseConnections(boolean on) {
+        refused.drainPermits();
+        refuse = on;
+    }
+
+    /** Waits until {@code n} connections have been refused since {@link #refuseConnections} was turned on. */
+    public boolean awaitRefused(int n, long millis) throws InterruptedException {
+        return refused.tryAcquire(n, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (refuse) {
+                    client.close();
+                    refused.release();
+                    continue;
+                }
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
                 sockets.add(client);
                 sockets.add(upstream);
