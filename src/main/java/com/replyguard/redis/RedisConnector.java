@@ -297,8 +297,9 @@ final class RedisConnector implements AutoCloseable {
 
     /**
      * Waits, while Redis may be coming back, for the breaker to close: after Redis that served this
-     * container was lost (refused, cut, loading — not a timeout, whose wait is spent already), for up
-     * to the retry timeout from the loss, with the background probe asking every 100 ms. A restart or
+     * container was lost (refused, cut — even under a command in flight —, loading; not a timeout,
+     * whose wait is spent already), for up to the retry timeout from the loss, with the background
+     * probe asking every 100 ms. A restart or
      * a failover that short then ends in guarded answers, not in replies sent without the guard that
      * a copy arriving elsewhere could double. An outage costs each container this wait once.
      *
@@ -368,7 +369,7 @@ final class RedisConnector implements AutoCloseable {
             return;
         }
         if (breaker.failed(permit, e)) {
-            if (permit.kind() != GuardBreaker.Kind.PROBE && failure != Failure.UNKNOWN && served) {
+            if (permit.kind() != GuardBreaker.Kind.PROBE && !timedOut(e) && served) {
                 returnWaitUntil = System.nanoTime() + returnWaitNanos; // lost, fast: it may be back in a moment
             }
             startProbing();

@@ -31,6 +31,8 @@ import java.util.function.Consumer;
 public final class FleetRun {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where each run's container logs go: {@code <build>-<seed>-<faults>/<container>.log}. */
+    public static final Path LOGS = Path.of("target", "fleet", "logs");
     /** Records come back up to MAX_RECEIVE_COUNT times, a visibility timeout apart; then the DLQ takes them. */
     private static final long MAX_DRAIN_MS = (FleetSettings.MAX_RECEIVE_COUNT + 1L) * FleetSettings.VISIBILITY_TIMEOUT_SECONDS * 1_000;
 
@@ -92,17 +94,30 @@ public final class FleetRun {
             each(containers, FleetContainer::close);
             List<Checker.LogLine> lines = new ArrayList<>();
             int invocations = 0;
+            Path logs = LOGS.resolve(settings.mode().label() + "-" + settings.seed() + "-" + settings.faultsName());
             for (FleetContainer container : containers) {
                 invocations += container.invocations();
-                for (String line : container.stdout()) {
+                List<String> stdout = container.stdout();
+                for (String line : stdout) {
                     Checker.LogLine.parse(container.name(), line, timeline).ifPresent(lines::add);
                 }
+                writeLog(logs.resolve(container.name() + ".log"), stdout);
             }
             return Checker.judge(settings, traffic, sentAt, receiver.seen(), deadLetters(sqs, dlqUrl), lines,
                     faults.injected(), timeline.events(), unsettled, invocations, setUpMs, timeline.now());
         } finally {
             containers.forEach(FleetContainer::close);
             redis.close();
+        }
+    }
+
+    /** Each container's stdout (every generation of its process), kept for reading a run's events closer. */
+    private static void writeLog(Path file, List<String> stdout) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, stdout);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

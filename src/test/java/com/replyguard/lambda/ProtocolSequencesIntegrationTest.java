@@ -367,6 +367,42 @@ class ProtocolSequencesIntegrationTest {
     }
 
     @Test
+    void shouldAnswerACopyOnce_whenRedisWentAwayUnderACommandInFlight() throws Exception {
+        try (FaultyProxy proxy = new FaultyProxy(redis.port())) {
+            ReplyGuardHandler a = container(env(), Clock.systemUTC());
+            // a long command timeout: the command in flight fails because its connection is cut, not by timing out
+            ReplyGuardHandler b = container(env("REDIS_URL", "redis://127.0.0.1:" + proxy.port(), "REDIS_TIMEOUT_MS", "5000",
+                    "REDIS_BREAKER_COOLDOWN_MS", "60000", "REPLY_SINK", "webhook", "REPLY_WEBHOOK_URL", receiver.url()),
+                    Clock.systemUTC());
+            warm(b);
+            a.handleRequest(Sqs.event(Sqs.record("f1", Sqs.job("m-flight", "msg-1", "salut"), 1)), null);
+
+            // B answers another match: admit, commit, deliver, then the confirmation, sent without waiting, which is held
+            // on its way to Redis
+            proxy.holdRequest(3);
+            Future<SQSBatchResponse> other = threads.submit(() -> b.handleRequest(Sqs.event(
+                    Sqs.record("f2", Sqs.job("m-other", "msg-1", "tu fais quoi ?"), 1)), null));
+            assertThat(proxy.awaitHeld(10_000)).as("the confirmation is on its way").isTrue();
+            // then Redis goes away: the connection is cut under the confirmation, new ones are refused
+            proxy.refuseConnections(true);
+            proxy.cutConnections();
+            assertThat(other.get(10, TimeUnit.SECONDS).getBatchItemFailures()).isEmpty();
+
+            // the bridge's copy of m-flight's message reaches B meanwhile
+            Future<SQSBatchResponse> copy = threads.submit(() -> b.handleRequest(Sqs.event(
+                    Sqs.record("f3", Sqs.job("m-flight", "msg-1", "salut"), 1)), null));
+            assertThat(proxy.awaitRefused(3, 5_000)).as("B tried to reach Redis while it was away").isTrue();
+            proxy.refuseConnections(false);
+            proxy.releaseHeld();
+
+            assertThat(copy.get(10, TimeUnit.SECONDS).getBatchItemFailures()).isEmpty();
+            assertThat(log.records().getLast().get("outcome").asText()).as("the copy waited for Redis instead of failing open")
+                    .isEqualTo("SKIPPED_ALREADY_ANSWERED");
+            assertThat(answered("m-flight")).containsExactly(Map.entry("msg-1", 1));
+        }
+    }
+
+    @Test
     void shouldRecordAReplySentWithoutTheGuard_atTheContainersNextInvocation_whenRedisWasStillDownAtTheEndOfItsOwn() throws Exception {
         try (RedisProcess restarting = RedisProcess.builder().start()) {
             Map<String, String> vars = env("REDIS_URL", "redis://127.0.0.1:" + restarting.port(), "REDIS_RETRY_TIMEOUT_MS", "500",
