@@ -49,6 +49,7 @@ final class GuardBreaker {
 
     private final int threshold;
     private final long cooldownNanos;
+    private final long returnWaitNanos;
     private final LongSupplier nanoClock;
     private final Listener listener;
 
@@ -58,14 +59,24 @@ final class GuardBreaker {
     private boolean probing;
     private long openedAt;
     private long retryAt;
+    private long returnUntil;
     private long epoch;
 
     GuardBreaker(int threshold, Duration cooldown, LongSupplier nanoClock, Listener listener) {
+        this(threshold, cooldown, Duration.ZERO, nanoClock, listener);
+    }
+
+    /**
+     * @param returnWait how long calls may wait for Redis to come back after a failure that opened
+     *                   the breaker and says Redis may be back in a moment ({@link #returnUntil})
+     */
+    GuardBreaker(int threshold, Duration cooldown, Duration returnWait, LongSupplier nanoClock, Listener listener) {
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold must be at least 1");
         }
         this.threshold = threshold;
         this.cooldownNanos = cooldown.toNanos();
+        this.returnWaitNanos = returnWait.toNanos();
         this.nanoClock = nanoClock;
         this.listener = listener;
     }
@@ -134,6 +145,16 @@ final class GuardBreaker {
      * @return whether the failure opened the breaker or was its probe's
      */
     boolean failed(Permit permit, Throwable cause) {
+        return failed(permit, cause, false);
+    }
+
+    /**
+     * @param backSoon whether the failure says Redis may be back in a moment (a Redis that served
+     *                 was lost fast): if it opens the breaker, calls may wait for it until
+     *                 {@link #returnUntil}, set in the same step so that no caller sees the breaker
+     *                 open without it
+     */
+    boolean failed(Permit permit, Throwable cause, boolean backSoon) {
         int failures;
         synchronized (this) {
             if (permit.kind() == Kind.PROBE) {
@@ -159,9 +180,18 @@ final class GuardBreaker {
             epoch++;
             openedAt = now;
             retryAt = now + cooldownNanos;
+            returnUntil = backSoon ? now + returnWaitNanos : now;
         }
         listener.opened(failures, Duration.ofNanos(cooldownNanos), cause == null ? "unknown" : cause.getClass().getSimpleName());
         return true;
+    }
+
+    /**
+     * Until when, on the monotonic clock, calls may wait for the breaker to close: the opening's
+     * return wait, or now when there is none or the breaker is closed.
+     */
+    synchronized long returnUntil() {
+        return open ? returnUntil : nanoClock.getAsLong();
     }
 
     synchronized State state() {

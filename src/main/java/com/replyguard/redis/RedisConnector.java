@@ -76,13 +76,10 @@ final class RedisConnector implements AutoCloseable {
     private final AtomicReference<CompletableFuture<Session>> session = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private final long cooldownMillis;
-    private final long returnWaitNanos;
     /** Whether Redis has answered this container (a handshake, a command): only a Redis that was there can be coming back. */
     private volatile boolean served;
     /** Whether the last connection attempt timed out (black-holed): trying again costs a connect timeout. */
     private volatile boolean unreachable;
-    /** Until when calls wait for a Redis lost a moment ago to come back ({@link #awaitReturn}). */
-    private volatile long returnWaitUntil = System.nanoTime();
     private volatile boolean closed;
 
     /** Set while the one retry of a command whose result is unknown runs: its timeout is the longer retry timeout. */
@@ -129,19 +126,11 @@ final class RedisConnector implements AutoCloseable {
     private static final List<String> STALE_PRIMARY = List.of("READONLY", "MASTERDOWN");
 
     RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets) {
-        this(backend, breaker, connectBudget, secrets, Duration.ofSeconds(2), Duration.ofSeconds(2));
+        this(backend, breaker, connectBudget, secrets, Duration.ofSeconds(2));
     }
 
-    /**
-     * @param returnWait how long calls wait for a Redis that served this container and was lost a
-     *                   moment ago (refused, cut, loading) to come back before the guard fails open:
-     *                   the retry timeout, so that a restart or a failover that short ends in an
-     *                   answer, as a stall that short does
-     */
-    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets, Duration cooldown,
-                   Duration returnWait) {
+    RedisConnector(Backend backend, GuardBreaker breaker, Duration connectBudget, List<String> secrets, Duration cooldown) {
         this.cooldownMillis = cooldown.toMillis();
-        this.returnWaitNanos = returnWait.toNanos();
         this.backend = backend;
         this.breaker = breaker;
         this.connectBudgetMillis = connectBudget.toMillis();
@@ -164,8 +153,10 @@ final class RedisConnector implements AutoCloseable {
         // The URI timeout bounds the handshake (HELLO, AUTH): keep it at connect scale, not command scale.
         Duration handshake = max(config.connectTimeout(), config.timeout());
         uri.setTimeout(handshake);
-        GuardBreaker breaker = new GuardBreaker(config.breakerFailures(), config.breakerCooldown(), System::nanoTime,
-                new BreakerLog(events));
+        // a Redis lost a moment ago is waited for as long as an unknown result's retry: a restart or a
+        // failover that short ends in an answer, as a stall that short does
+        GuardBreaker breaker = new GuardBreaker(config.breakerFailures(), config.breakerCooldown(), config.retryTimeout(),
+                System::nanoTime, new BreakerLog(events));
         // Connecting may take: TCP connect, TLS handshake, HELLO; in cluster mode, topology then node connections.
         Duration budget = config.connectTimeout().multipliedBy(2).plus(handshake.multipliedBy(config.cluster() ? 3 : 1));
         Backend backend = config.cluster() ? cluster(uri, config) : standalone(uri, config);
@@ -174,8 +165,7 @@ final class RedisConnector implements AutoCloseable {
         }
         java.net.URI parsed = java.net.URI.create(config.url()); // checked as a URI when the configuration was read
         return new RedisConnector(backend, breaker, budget,
-                Arrays.asList(passwordOf(parsed.getRawUserInfo()), passwordOf(parsed.getUserInfo())), config.breakerCooldown(),
-                config.retryTimeout());
+                Arrays.asList(passwordOf(parsed.getRawUserInfo()), passwordOf(parsed.getUserInfo())), config.breakerCooldown());
     }
 
     /** The password in the user-info part of {@code redis://[user:]password@host}, or null. */
@@ -310,7 +300,7 @@ final class RedisConnector implements AutoCloseable {
             if (healthy()) {
                 return true;
             }
-            long left = returnWaitUntil - System.nanoTime();
+            long left = breaker.returnUntil() - System.nanoTime();
             if (left <= 0) {
                 return false;
             }
@@ -320,7 +310,7 @@ final class RedisConnector implements AutoCloseable {
     }
 
     private boolean awaitingReturn() {
-        return returnWaitUntil - System.nanoTime() > 0;
+        return breaker.returnUntil() - System.nanoTime() > 0;
     }
 
     private void succeeded(GuardBreaker.Permit permit) {
@@ -368,10 +358,8 @@ final class RedisConnector implements AutoCloseable {
         if (e instanceof GuardBreaker.OpenException) {
             return;
         }
-        if (breaker.failed(permit, e)) {
-            if (permit.kind() != GuardBreaker.Kind.PROBE && !timedOut(e) && served) {
-                returnWaitUntil = System.nanoTime() + returnWaitNanos; // lost, fast: it may be back in a moment
-            }
+        // a Redis that served, lost fast (refused, cut, loading): it may be back in a moment
+        if (breaker.failed(permit, e, permit.kind() != GuardBreaker.Kind.PROBE && !waitedOut(e) && served)) {
             startProbing();
         }
         boolean stalePrimary = failure == Failure.UNHEALTHY
@@ -559,6 +547,16 @@ final class RedisConnector implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted while connecting");
         }
+    }
+
+    /**
+     * Whether a failed call spent its whole wait: the command timed out, or connecting did. Not a
+     * command rejected while the client reconnects, even if the reconnect's own error (which Lettuce
+     * attaches as the cause) was a timeout: that call cost nothing.
+     */
+    private boolean waitedOut(Throwable e) {
+        Throwable cause = unwrap(e);
+        return cause instanceof io.lettuce.core.RedisCommandTimeoutException || cause instanceof NotConnectedException && unreachable;
     }
 
     /** Whether a connection attempt failed for want of an answer (connect or handshake timed out), not a refusal. */

@@ -352,17 +352,26 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
                 mayHaveRun |= ran;
                 if (ran && !retried) {
                     retried = true; // the one retry of a result unknown
-                } else if (!ran && !waited && redis.awaitReturn()) {
-                    waited = true; // not sent: Redis was lost a moment ago and is back
-                } else {
-                    throw unavailable(script, e, mayHaveRun);
+                    continue;
                 }
+                long waitStart = System.nanoTime();
+                if (!ran && !waited && redis.awaitReturn()) {
+                    waited = true; // not sent: Redis was lost a moment ago and is back
+                    continue;
+                }
+                long waitedMillis = (System.nanoTime() - waitStart) / 1_000_000;
+                throw unavailable(script, e, mayHaveRun, (retried ? "; retried" : "")
+                        + (waited || waitedMillis > 0 ? "; waited for Redis " + waitedMillis + " ms" : ""));
             }
         }
     }
 
     private static GuardUnavailableException unavailable(LuaScript script, RuntimeException e, boolean maybeRan) {
+        return unavailable(script, e, maybeRan, "");
+    }
+
+    private static GuardUnavailableException unavailable(LuaScript script, RuntimeException e, boolean maybeRan, String tried) {
         return new GuardUnavailableException(script.name() + ": " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " " + e.getMessage()), e, maybeRan);
+                + (e.getMessage() == null ? "" : " " + e.getMessage()) + tried, e, maybeRan);
     }
 }

@@ -10,6 +10,7 @@ import com.replyguard.testing.Capture;
 import com.replyguard.testing.FaultyProxy;
 import com.replyguard.testing.FixedContext;
 import com.replyguard.testing.MutableClock;
+import com.replyguard.testing.Pacing;
 import com.replyguard.testing.RedisProcess;
 import com.replyguard.testing.Sqs;
 import com.sun.net.httpserver.HttpServer;
@@ -342,27 +343,37 @@ class ProtocolSequencesIntegrationTest {
     }
 
     @Test
-    void shouldAnswerACopyOnce_whenItArrivesWhileTheRedisThatServedItsContainerIsBrieflyAway() throws Exception {
+    void shouldAnswerCopiesOnce_whenTheyArriveWhileTheRedisThatServedTheirContainerIsBrieflyAway() throws Exception {
         try (FaultyProxy proxy = new FaultyProxy(redis.port())) {
             ReplyGuardHandler a = container(env(), Clock.systemUTC());
-            ReplyGuardHandler b = container(env("REDIS_URL", "redis://127.0.0.1:" + proxy.port(), "REDIS_BREAKER_COOLDOWN_MS", "60000"),
-                    Clock.systemUTC());
+            // B's stdout, where its Redis client logs the breaker opening, is slow (a busy log pipe): the copies whose
+            // commands fail while the first failure is being logged must wait for Redis like it
+            ReplyGuardHandler b = withSlowStdout(() -> container(env("REDIS_URL", "redis://127.0.0.1:" + proxy.port(),
+                    "REDIS_BREAKER_COOLDOWN_MS", "60000"), Clock.systemUTC()));
             warm(b);
-            a.handleRequest(Sqs.event(Sqs.record("g1", Sqs.job("m-away", "msg-1", "salut"), 1)), null);
+            for (int round = 0; round < 5; round++) {
+                // five messages of five matches, answered by A
+                List<SQSEvent.SQSMessage> copies = new ArrayList<>();
+                for (int m = 0; m < 5; m++) {
+                    String match = "m-away-" + round + "-" + m;
+                    a.handleRequest(Sqs.event(Sqs.record("g1-" + match, Sqs.job(match, "msg-1", "salut"), 1)), null);
+                    copies.add(Sqs.record("g2-" + match, Sqs.job(match, "msg-1", "salut"), 1));
+                }
+                // Redis goes away from B (a restart, a failover): its connection is cut, new ones are refused
+                proxy.refuseConnections(true);
+                proxy.cutConnections();
+                // the bridge's copies reach B meanwhile, in one batch: first receives, their matches' admits run at once
+                int before = log.records().size();
+                Future<SQSBatchResponse> batch = threads.submit(() -> b.handleRequest(Sqs.event(
+                        copies.toArray(SQSEvent.SQSMessage[]::new)), null));
+                assertThat(proxy.awaitRefused(3, 5_000)).as("B tried to reach Redis while it was away").isTrue();
+                proxy.refuseConnections(false); // back within the retry timeout
 
-            // Redis goes away from B (a restart, a failover): its connection is cut, new ones are refused
-            proxy.refuseConnections(true);
-            proxy.cutConnections();
-            // the bridge's copy of the message reaches B meanwhile: its first receive
-            Future<SQSBatchResponse> copy = threads.submit(() -> b.handleRequest(Sqs.event(
-                    Sqs.record("g2", Sqs.job("m-away", "msg-1", "salut"), 1)), null));
-            assertThat(proxy.awaitRefused(3, 5_000)).as("B tried to reach Redis while it was away").isTrue();
-            proxy.refuseConnections(false); // back within the retry timeout
-
-            assertThat(copy.get(10, TimeUnit.SECONDS).getBatchItemFailures()).isEmpty();
-            assertThat(log.records().getLast().get("outcome").asText()).as("the copy waited for Redis instead of failing open")
-                    .isEqualTo("SKIPPED_ALREADY_ANSWERED");
-            assertThat(answered("m-away")).containsExactly(Map.entry("msg-1", 1));
+                assertThat(batch.get(10, TimeUnit.SECONDS).getBatchItemFailures()).isEmpty();
+                assertThat(log.records().subList(before, log.records().size())).as("round " + round + ": every copy waited for"
+                        + " Redis instead of failing open").extracting(r -> r.get("outcome").asText())
+                        .containsOnly("SKIPPED_ALREADY_ANSWERED").hasSize(5);
+            }
         }
     }
 
@@ -657,6 +668,27 @@ class ProtocolSequencesIntegrationTest {
         ReplyGuardHandler handler = Containers.start(env, clock, log, replies);
         handlers.add(handler);
         return handler;
+    }
+
+    /** Something made while {@code System.out} takes each write 200 ms, as a busy log pipe would. */
+    private static <T> T withSlowStdout(java.util.function.Supplier<T> make) {
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                // dropped
+            }
+
+            @Override
+            public void write(byte[] bytes, int off, int len) {
+                Pacing.pause(200);
+            }
+        }, true));
+        try {
+            return make.get();
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     /** One message on a match of its own: the container's connection and scripts are ready. */

@@ -119,6 +119,36 @@ class GuardBreakerTest {
     }
 
     @Test
+    void shouldHoldTheReturnWait_fromTheStepThatOpensIt_whenRedisMayBeBackSoon() {
+        // a caller that finds the breaker open while its opener is still being logged must see the wait too:
+        // the breaker is observed from inside the listener, called after the opening step
+        long[] seenByOthers = new long[1];
+        GuardBreaker[] holder = new GuardBreaker[1];
+        holder[0] = new GuardBreaker(1, Duration.ofSeconds(2), Duration.ofMillis(1_200), nanos::get, new GuardBreaker.Listener() {
+            @Override
+            public void opened(int consecutiveFailures, Duration cooldown, String cause) {
+                seenByOthers[0] = holder[0].returnUntil() - nanos.get();
+            }
+
+            @Override
+            public void closed(Duration wasOpenFor) {
+            }
+        });
+        GuardBreaker lost = holder[0];
+
+        lost.failed(lost.acquire(), new io.lettuce.core.RedisException("Currently not connected. Commands are rejected."), true);
+
+        assertThat(seenByOthers[0]).as("the return wait, as seen while the opening is logged").isEqualTo(1_200_000_000L);
+        advance(1_200);
+        assertThat(lost.returnUntil()).as("it ends with the return wait").isEqualTo(nanos.get());
+        lost.succeeded(lost.acquireBackgroundProbe());
+        assertThat(lost.returnUntil()).as("closed: nothing to wait for").isEqualTo(nanos.get());
+
+        lost.failed(lost.acquire(), new io.lettuce.core.RedisCommandTimeoutException(), false);
+        assertThat(lost.returnUntil()).as("a timeout spent its wait already: none more").isEqualTo(nanos.get());
+    }
+
+    @Test
     void shouldLetTheRetryOfAnUnknownResultThrough_whileOpen_andCloseWhenItSucceeds() {
         GuardBreaker one = new GuardBreaker(1, Duration.ofSeconds(2), nanos::get, new GuardBreaker.Listener() {
             @Override
