@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * delivery without one counts as a reply of its own.
  *
  * <ul>
- *   <li>lost: a message that is not a repeat, answered by no delivery, and not in the DLQ;</li>
+ *   <li>lost: a message that is not a repeat, answered by no delivery — neither its own nor one
+ *       answering a re-send of it (a repeat the user typed later, which the guard may answer in its
+ *       place) — and not in the DLQ;</li>
  *   <li>doubled: a message answered by two or more distinct replies;</li>
  *   <li>duplicates without dedup: a message a receiver that does not deduplicate saw answered twice or more;</li>
  *   <li>repeats answered separately: a repeat (a reworded re-send, its own messageId) with a reply
@@ -125,6 +127,9 @@ final class Checker {
                 }
             } else if (distinct == 1) {
                 verdict = "answered";
+            } else if (answeredRepeat(traffic, id, replies)) {
+                // the user asked it again, reworded, and that re-send was answered: one reply to the question
+                verdict = "answered by the reply to its repeat";
             } else {
                 verdict = dead ? "in the DLQ" : "lost";
             }
@@ -156,6 +161,12 @@ final class Checker {
     }
 
     /** What happened to one message, in time order: its sends, the lines about it, its deliveries, the faults near it. */
+    /** Whether a later re-send of this message (a repeat of it) was answered. */
+    private static boolean answeredRepeat(Traffic traffic, String messageId, Map<String, Set<String>> replies) {
+        return traffic.messages().stream().anyMatch(m -> m.kind() == Kind.REPEAT && messageId.equals(m.repeatOf())
+                && !replies.getOrDefault(m.messageId(), Set.of()).isEmpty());
+    }
+
     private static String sequence(Verdict v, List<Receiver.Delivery> seen, List<LogLine> lines, List<Timeline.Event> events) {
         String id = v.message().messageId();
         List<Map.Entry<Long, String>> steps = new ArrayList<>();
