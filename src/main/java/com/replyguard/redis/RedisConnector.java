@@ -289,9 +289,9 @@ final class RedisConnector implements AutoCloseable {
      * Waits, while Redis may be coming back, for the breaker to close: after Redis that served this
      * container was lost (refused, cut — even under a command in flight —, loading; not a timeout,
      * whose wait is spent already), for up to the retry timeout from the loss, with the background
-     * probe asking every 100 ms. A restart or
-     * a failover that short then ends in guarded answers, not in replies sent without the guard that
-     * a copy arriving elsewhere could double. An outage costs each container this wait once.
+     * probe asking every 100 ms. A restart or a failover that short then ends in guarded answers, not
+     * in replies sent without the guard that a copy arriving elsewhere could double. An outage costs
+     * each container this wait once.
      *
      * @return whether Redis is back (the breaker closed); false at once when no such wait is running
      */
@@ -551,8 +551,7 @@ final class RedisConnector implements AutoCloseable {
 
     /**
      * Whether a failed call spent its whole wait: the command timed out, or connecting did. Not a
-     * command rejected while the client reconnects, even if the reconnect's own error (which Lettuce
-     * attaches as the cause) was a timeout: that call cost nothing.
+     * command rejected while the client reconnects, nor a refused connection: those cost nothing.
      */
     private boolean waitedOut(Throwable e) {
         Throwable cause = unwrap(e);

@@ -344,6 +344,7 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
         boolean retried = false;
         boolean waited = false;
         boolean mayHaveRun = false;
+        long waitedNanos = 0;
         while (true) {
             try {
                 return redis.run(script, keyArray, args, retried, !retried);
@@ -354,14 +355,16 @@ public final class RedisReplyGuard implements ReplyGuard, AutoCloseable {
                     retried = true; // the one retry of a result unknown
                     continue;
                 }
-                long waitStart = System.nanoTime();
-                if (!ran && !waited && redis.awaitReturn()) {
-                    waited = true; // not sent: Redis was lost a moment ago and is back
-                    continue;
+                if (!ran && !waited) {
+                    long start = System.nanoTime();
+                    waited = redis.awaitReturn(); // not sent: Redis may have been lost a moment ago
+                    waitedNanos = System.nanoTime() - start;
+                    if (waited) {
+                        continue;
+                    }
                 }
-                long waitedMillis = (System.nanoTime() - waitStart) / 1_000_000;
-                throw unavailable(script, e, mayHaveRun, (retried ? "; retried" : "")
-                        + (waited || waitedMillis > 0 ? "; waited for Redis " + waitedMillis + " ms" : ""));
+                throw unavailable(script, e, mayHaveRun, (retried ? "; retried once" : "")
+                        + (waitedNanos >= 1_000_000 ? "; waited " + waitedNanos / 1_000_000 + " ms for Redis" : ""));
             }
         }
     }
